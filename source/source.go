@@ -1,0 +1,170 @@
+// Package source finds the inputs a user names and streams their bytes: files,
+// folders, globs, stdin; gzip/bzip2/xz/zstd sniffed by magic bytes;
+// tar/tar.gz/tgz/zip read in place.
+//
+// Inputs are evidence. Every file is opened read-only, nothing is written,
+// created or chmod-ed anywhere (no temp files, no extraction), and every
+// input's on-disk bytes are hashed (SHA-256 and SHA-1) in the same pass that
+// feeds the decoders. Archive members are streamed, never extracted; their
+// names are sanitised so a hostile archive cannot make a display name absolute
+// or climb out with "..".
+//
+// Expand turns the user's arguments into an ordered list of Files (rotation
+// sets oldest first); File.Read streams each File's contents.
+package source
+
+import (
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"time"
+)
+
+// DefaultMaxBytes is the decompressed size cap used when Options.MaxBytes is 0.
+//
+// It has to sit far above any real log (a busy web server writes a few GiB a
+// day, and a month of rotated logs concatenated in one tarball is plausible)
+// yet well below what a decompression bomb produces: a 64 MiB gzip of zeros
+// already expands to 64 GiB, and zip/xz/zstd bombs go further. 64 GiB of
+// decompressed bytes is also roughly what the pipeline gets through in about
+// ten minutes on a laptop, so the cap bounds wasted time as well as size.
+const DefaultMaxBytes int64 = 64 << 30
+
+// ErrTooLarge is wrapped by the error a Stream's reader returns once a
+// decompression layer has produced more than Options.MaxBytes bytes.
+var ErrTooLarge = errors.New("decompressed size limit exceeded")
+
+// ErrNestedArchive is wrapped by the error a Stream's reader returns when an
+// archive member is itself an archive (a zip inside a tar, a tar inside a zip).
+// Archives are read one level deep only, so a hostile input cannot recurse
+// without bound; the caller reports the member so the user can extract it and
+// scan the folder.
+var ErrNestedArchive = errors.New("nested archive not read")
+
+// Options configure Expand and File.Read. The zero value is valid.
+type Options struct {
+	// MaxBytes caps the decompressed bytes read from any one stream (a
+	// decompression bomb is reported, not obeyed). Every decompression layer is
+	// capped separately, so a bomb hidden in a member of a compressed archive
+	// is caught too. 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// Stdin is read for the argument "-" (nil means os.Stdin).
+	Stdin io.Reader
+	// NoFollowSymlinks makes Expand skip (and report) symbolic links met while
+	// walking a folder, instead of following them. Use it on a collected
+	// evidence folder, where an absolute link would point into the analyst's
+	// own machine. Links named explicitly as arguments are always followed.
+	NoFollowSymlinks bool
+}
+
+func (o Options) maxBytes() int64 {
+	if o.MaxBytes <= 0 {
+		return DefaultMaxBytes
+	}
+	return o.MaxBytes
+}
+
+// File is one input found by Expand.
+type File struct {
+	Arg     string    // the argument as given that led here
+	Path    string    // path as the user would write it (relative if given relative); "-" for stdin
+	Abs     string    // absolute, cleaned path ("-" for stdin); symbolic links are not resolved
+	Size    int64     // bytes on disk (-1 for stdin and named pipes)
+	ModTime time.Time // zero for stdin
+	Group   string    // rotation set key (e.g. "/abs/dir/access.log"); single files have their own Abs
+	Seq     int       // position in the set, 0 = oldest
+
+	// Archive holds what the last Read found in an archive: its kind and the
+	// members it skipped or renamed, so the caller can report them. Nil until
+	// Read meets a tar or zip.
+	Archive *ArchiveStats
+}
+
+// ArchiveStats counts an archive's members.
+type ArchiveStats struct {
+	Kind    string // "tar" or "zip" (the tar may be compressed: see Compression)
+	Members int    // regular members streamed
+	// Skipped counts members that hold no readable bytes of their own and were
+	// not streamed: symbolic and hard links, devices, FIFOs, sparse-file
+	// placeholders. Directories are not counted.
+	Skipped int
+	// Renamed counts members whose name had to be sanitised (absolute, "..",
+	// backslashes, control characters, invalid UTF-8).
+	Renamed int
+}
+
+// Stream is one sequence of bytes inside a File: the file itself, or one
+// member of an archive.
+type Stream struct {
+	Name   string // display name: f.Path, or f.Path + "!" + member for archive members
+	Member string // cleaned member path ("" for plain files); never absolute, never contains ".."
+	// Compression is the encoding undone to produce R for this stream: "",
+	// "gzip", "bzip2", "xz", "zstd". An archive member that is itself an
+	// archive has "tar" or "zip" here and an R that fails with
+	// ErrNestedArchive.
+	Compression string
+	// Container is the archive holding this member: "tar", "tar+gzip",
+	// "tar+bzip2", "tar+xz", "tar+zstd" or "zip"; "" for a plain file.
+	Container string
+	ModTime   time.Time
+	// Renamed reports that the member's stored name was unsafe or unreadable
+	// and Member is a sanitised form of it; Original is the stored name, quoted
+	// with strconv.Quote so it is safe to print.
+	Renamed  bool
+	Original string
+	// R is the decompressed bytes. After MaxBytes it returns an error
+	// wrapping ErrTooLarge; a truncated compressed stream returns an error
+	// wrapping io.ErrUnexpectedEOF with context. The bytes before a
+	// truncation are delivered first.
+	R io.Reader
+
+	digest func() Digest
+}
+
+// Digest of the stream's own bytes, valid once R is at EOF or after Read
+// drained it. For a plain or compressed file it is the file's digest (of its
+// on-disk bytes). For an archive member it is the digest of the member's
+// content as extracting it would produce: tar stores members as is; for zip
+// this is after the zip's own Deflate is undone (the bytes `unzip` writes and
+// the CRC-32 covers), so `sha256sum` of an extracted member matches.
+func (s *Stream) Digest() Digest {
+	if s.digest == nil {
+		return Digest{}
+	}
+	return s.digest()
+}
+
+// Digest identifies bytes: their SHA-256, SHA-1 and length.
+type Digest struct {
+	SHA256 string // hex
+	SHA1   string // hex
+	Bytes  int64
+}
+
+// hasher computes SHA-256 and SHA-1 of the bytes read through it, in the same
+// pass, and counts them.
+type hasher struct {
+	r      io.Reader
+	sha256 hash.Hash
+	sha1   hash.Hash
+	n      int64
+}
+
+func (h *hasher) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.sha256.Write(p[:n])
+		h.sha1.Write(p[:n])
+		h.n += int64(n)
+	}
+	return n, err
+}
+
+func (h *hasher) digest() Digest {
+	return Digest{
+		SHA256: hex.EncodeToString(h.sha256.Sum(nil)),
+		SHA1:   hex.EncodeToString(h.sha1.Sum(nil)),
+		Bytes:  h.n,
+	}
+}
