@@ -1,0 +1,5 @@
+<?php
+session_start();
+$_SESSION = [];
+session_destroy();
+header('Location: /');
