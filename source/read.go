@@ -313,7 +313,7 @@ func (rd *reader) zip(ra io.ReaderAt, size int64) error {
 func (rd *reader) member(r io.Reader, m member, container string, mod time.Time) error {
 	// The member's own reader is capped too: a sparse tar member can expand
 	// terabytes of holes from a few bytes.
-	mh := &hasher{r: &layer{name: "tar member", r: r, max: rd.max}, sha256: sha256.New(), sha1: sha1.New()}
+	mh := &hasher{r: &layer{name: container + " member", r: r, max: rd.max}, sha256: sha256.New(), sha1: sha1.New()}
 	mb := bufio.NewReaderSize(mh, 32<<10)
 	s := &Stream{
 		Name:      rd.f.Path + "!" + m.name,
