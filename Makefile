@@ -1,0 +1,44 @@
+# kizuki — build, test, demo and benchmark. `make help` lists the targets.
+
+GO       ?= go
+BIN      := bin/kizuki
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+DEMO_OUT ?= $(CURDIR)/bin/demo-case
+
+export CGO_ENABLED ?= 0
+
+.PHONY: help build test test-go test-range deps demo bench fuzz vet clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+build: ## build bin/kizuki (a single static binary)
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kizuki
+
+deps: ## install the Debian packages the tests use (if missing)
+	@scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+test: deps vet build test-go ## install what is missing, then run every test
+	@echo "make test: all tests passed"
+
+test-go:
+	$(GO) test -count=1 ./...
+
+demo: build ## scan the bundled example case and print the answers
+	@rm -rf $(DEMO_OUT)
+	$(BIN) scan examples/demo --out $(DEMO_OUT) --force
+	@echo
+	@echo "Case folder: $(DEMO_OUT)"
+
+bench: build ## generate a mixed case and measure throughput (see docs/PERFORMANCE.md)
+	@bench/run.sh
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
+	@scripts/fuzz.sh $${FUZZTIME:-60s}
+
+clean:
+	rm -rf bin

@@ -1,0 +1,81 @@
+// Command kizuki finds intrusions in server logs and answers the questions a
+// forensic investigator must answer: how they got in, how long they stayed,
+// what they took or destroyed, and what they did.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// Exit codes, documented in `kizuki --help` and docs/CLI.md.
+const (
+	exitOK       = 0 // nothing at or above --fail-on was found; command succeeded
+	exitFindings = 1 // incidents (or, for verify, mismatches) were found
+	exitUsage    = 2 // usage error, or an input/output that could not be used
+)
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, a...)}
+}
+
+func main() {
+	root := newRoot()
+	err := root.Execute()
+	if err == nil {
+		os.Exit(exitOK)
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.code != exitFindings {
+			fmt.Fprintln(os.Stderr, "kizuki:", ee.err)
+		}
+		os.Exit(ee.code)
+	}
+	fmt.Fprintln(os.Stderr, "kizuki:", err)
+	os.Exit(exitUsage)
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kizuki",
+		Short: "Find intrusions in server logs and answer the investigator's questions",
+		Long: `kizuki (気づき, "noticing") reads the logs an incident responder receives — web,
+system, database and mail logs, rotated, compressed or inside archives — and answers:
+how did they get in, how long were they inside, what did they take or destroy, and
+what did they do. Every claim cites the file, line and SHA-256 it rests on.
+
+Exit codes:
+  0  nothing at or above --fail-on was found (or the command succeeded)
+  1  incidents at or above --fail-on were found (verify: a mismatch was found)
+  2  usage error, or inputs/outputs that could not be used`,
+		Example: `  # Scan a folder of logs received from a victim into a case folder
+  kizuki scan /evidence/web01 --out case-web01
+
+  # Logs without time zones were written in Japan; report in Japanese
+  kizuki scan logs/ --tz Asia/Tokyo --lang ja --out case
+
+  # Which formats does kizuki read?
+  kizuki formats`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+	}
+	root.AddCommand(newScanCmd(), newFormatsCmd())
+	return root
+}

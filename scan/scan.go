@@ -1,0 +1,610 @@
+// Package scan runs kizuki's pipeline over the inputs a user names: it expands
+// them into streams (source), picks and runs a decoder for each (format), hands
+// every event to a Handler (detection), and keeps an honest account of what it
+// read and what it could not.
+//
+// Work is spread over all cores. Inputs of a stateless format are cut into
+// blocks of whole lines decoded in parallel; other inputs are decoded in order,
+// several inputs at a time. Memory stays bounded whatever the input size: a
+// few blocks per worker are in flight, and events live only while handlers
+// look at them.
+package scan
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/findings"
+	"github.com/kizuki-dfir/kizuki/format"
+	_ "github.com/kizuki-dfir/kizuki/format/all"
+	"github.com/kizuki-dfir/kizuki/source"
+)
+
+// DefaultMaxLine caps the bytes kept of one line. Longer lines are cut, decoded
+// from their first DefaultMaxLine bytes, and counted: a 50 MB line costs no
+// more memory than this.
+const DefaultMaxLine = 1 << 20
+
+// Handler receives the pipeline's events. Worker is called once per goroutine
+// that produces events (many times per scan); the function it returns is only
+// ever called from that goroutine, so it may keep unsynchronised state. Events
+// are valid only during the call: copy (strings.Clone) whatever is kept.
+type Handler interface {
+	Worker() func(*event.Event)
+}
+
+// Config says what to scan and how.
+type Config struct {
+	Args    []string       // files, folders, globs, "-" for stdin
+	Source  source.Options // decompression caps, stdin
+	Format  string         // force this format for every input; "" sniffs each
+	Decode  format.Options // zone, custom access format (RefTime is set per input)
+	Workers int            // decoding goroutines; 0 means GOMAXPROCS
+	MaxLine int            // 0 means DefaultMaxLine
+	Samples int            // unparsed lines kept per input; 0 means 5
+	Handler Handler        // may be nil (parse only)
+	// Progress, if set, is updated as the scan goes; read it from any goroutine.
+	Progress *Progress
+}
+
+// Progress counts work done, for a progress bar.
+type Progress struct {
+	TotalBytes atomic.Int64 // bytes on disk of all files (known after expansion; stdin unknown)
+	DiskBytes  atomic.Int64 // bytes on disk of finished files
+	ReadBytes  atomic.Int64 // decompressed bytes read so far
+	FilesTotal atomic.Int64
+	FilesDone  atomic.Int64
+}
+
+// Result is the account of a scan.
+type Result struct {
+	// Inputs lists every stream read, in a deterministic order (the order of
+	// the expanded files, archive members in archive order).
+	Inputs []*Input
+	// Problems are inputs that could not be opened or listed.
+	Problems []string
+	byID     map[int32]*Input
+}
+
+// Input returns the input an event's Ref points to.
+func (r *Result) Input(id int32) *Input { return r.byID[id] }
+
+// Summary totals the inputs.
+func (r *Result) Summary() findings.Summary {
+	var s findings.Summary
+	s.Inputs = len(r.Inputs)
+	for _, in := range r.Inputs {
+		s.Bytes += in.Bytes
+		s.Lines += in.Lines
+		s.Parsed += in.Parsed
+		s.Unparsed += in.Unparsed
+		s.Events += in.Events
+	}
+	return s
+}
+
+// Input is the account of one stream, in findings form, plus its identity.
+type Input struct {
+	findings.Input
+	ID int32
+
+	order    [2]int // file index, stream index within the file
+	mu       sync.Mutex
+	problems map[string]*findings.Problem
+}
+
+func (in *Input) addProblem(kind, msg string, n int64) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.problems == nil {
+		in.problems = map[string]*findings.Problem{}
+	}
+	p := in.problems[kind]
+	if p == nil {
+		p = &findings.Problem{Kind: kind, Message: msg}
+		in.problems[kind] = p
+	}
+	p.Count += n
+}
+
+// tally is what one decoding goroutine learned about part of an input; tallies
+// merge commutatively, so parallel decoding gives the same account.
+type tally struct {
+	lines, unparsed, events, truncated, invalidUTF8, binary int64
+	first, last                                             time.Time
+	samples                                                 []findings.Sample
+}
+
+func (t *tally) merge(in *Input, keep int) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.Lines += t.lines
+	in.Unparsed += t.unparsed
+	in.Events += t.events
+	if !t.first.IsZero() && (in.FirstTime == nil || t.first.Before(*in.FirstTime)) {
+		f := t.first
+		in.FirstTime = &f
+	}
+	if !t.last.IsZero() && (in.LastTime == nil || t.last.After(*in.LastTime)) {
+		l := t.last
+		in.LastTime = &l
+	}
+	// Keep the earliest lines whatever order blocks finished in.
+	in.Samples = append(in.Samples, t.samples...)
+	sort.Slice(in.Samples, func(i, j int) bool { return in.Samples[i].Line < in.Samples[j].Line })
+	if len(in.Samples) > keep {
+		in.Samples = in.Samples[:keep]
+	}
+	if in.problems == nil {
+		in.problems = map[string]*findings.Problem{}
+	}
+	add := func(kind, msg string, n int64) {
+		if n == 0 {
+			return
+		}
+		p := in.problems[kind]
+		if p == nil {
+			p = &findings.Problem{Kind: kind, Message: msg}
+			in.problems[kind] = p
+		}
+		p.Count += n
+	}
+	add("line_too_long", "lines longer than the line cap were cut to the cap and decoded from their start", t.truncated)
+	add("invalid_utf8", "lines with invalid UTF-8 were kept byte for byte", t.invalidUTF8)
+	add("binary_line", "lines with NUL bytes (binary data inside a text log)", t.binary)
+}
+
+// sampleCap bounds the text kept of an unparsed sample line.
+const sampleCap = 512
+
+// lineDecoder decodes the lines of one part of an input and keeps its tally.
+type lineDecoder struct {
+	dec     format.Decoder
+	input   int32
+	maxLine int
+	keep    int
+	handle  func(*event.Event)
+	t       tally
+	emit    format.Emit
+}
+
+func newLineDecoder(dec format.Decoder, input int32, maxLine, keep int, handle func(*event.Event)) *lineDecoder {
+	ld := &lineDecoder{dec: dec, input: input, maxLine: maxLine, keep: keep, handle: handle}
+	ld.emit = ld.onEvent
+	return ld
+}
+
+func (ld *lineDecoder) onEvent(ev *event.Event) {
+	if ev.Kind == event.KindRaw {
+		ld.t.unparsed++
+		if len(ld.t.samples) < ld.keep {
+			text := ev.Raw
+			if len(text) > sampleCap {
+				text = text[:sampleCap]
+			}
+			ld.t.samples = append(ld.t.samples, findings.Sample{Line: ev.Ref.Line, Text: strings.Clone(text)})
+		}
+	} else {
+		ld.t.events++
+	}
+	if tm := ev.Time; !tm.IsZero() {
+		if ld.t.first.IsZero() || tm.Before(ld.t.first) {
+			ld.t.first = tm
+		}
+		if tm.After(ld.t.last) {
+			ld.t.last = tm
+		}
+	}
+	if ld.handle != nil {
+		ld.handle(ev)
+	}
+}
+
+func (ld *lineDecoder) block(b block) {
+	eachLine(b, ld.maxLine, func(num, off int64, line string, cut bool) {
+		ld.t.lines++
+		if cut {
+			ld.t.truncated++
+		}
+		line = strings.TrimSuffix(line, "\r")
+		if !utf8.ValidString(line) {
+			ld.t.invalidUTF8++
+		}
+		if strings.IndexByte(line, 0) >= 0 {
+			ld.t.binary++
+		}
+		if line == "" {
+			return
+		}
+		ld.dec.Decode(line, event.Ref{Input: ld.input, Line: num, Offset: off}, ld.emit)
+	})
+}
+
+func (ld *lineDecoder) flush(in *Input) {
+	ld.dec.Flush(ld.emit)
+	ld.t.merge(in, ld.keep)
+	ld.t = tally{}
+}
+
+// job is a block of a stateless input for the worker pool.
+type job struct {
+	b     block
+	in    *Input
+	f     *format.Format
+	opts  format.Options
+	ready *sync.WaitGroup
+}
+
+// Run scans the inputs cfg names. It returns an error only for usage errors
+// (unknown format, no inputs, a bad access format); everything wrong with an
+// input is in its account.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxLine <= 0 {
+		cfg.MaxLine = DefaultMaxLine
+	}
+	if cfg.Samples <= 0 {
+		cfg.Samples = 5
+	}
+	var forced *format.Format
+	if cfg.Format != "" {
+		f, err := format.Lookup(cfg.Format)
+		if err != nil {
+			return nil, err
+		}
+		forced = f
+	}
+	if cfg.Decode.AccessFormat != "" {
+		f, err := format.Lookup("access.custom")
+		if err != nil {
+			return nil, fmt.Errorf("--access-format: %w", err)
+		}
+		if _, err := f.New(cfg.Decode); err != nil {
+			return nil, fmt.Errorf("--access-format: %w", err)
+		}
+	}
+	files, problems, err := source.Expand(cfg.Args, cfg.Source)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{byID: map[int32]*Input{}}
+	for _, p := range problems {
+		res.Problems = append(res.Problems, p.Error())
+	}
+	prog := cfg.Progress
+	if prog == nil {
+		prog = &Progress{}
+	}
+	prog.FilesTotal.Store(int64(len(files)))
+	for _, f := range files {
+		if f.Size > 0 {
+			prog.TotalBytes.Add(f.Size)
+		}
+	}
+
+	s := &scanner{cfg: cfg, forced: forced, res: res, prog: prog, jobs: make(chan job, 2*cfg.Workers)}
+	var workers sync.WaitGroup
+	for range cfg.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			s.work()
+		}()
+	}
+	var readers sync.WaitGroup
+	sem := make(chan struct{}, cfg.Workers)
+	for i, f := range files {
+		readers.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer readers.Done()
+			defer func() { <-sem }()
+			s.readFile(ctx, i, f)
+			prog.FilesDone.Add(1)
+			if f.Size > 0 {
+				prog.DiskBytes.Add(f.Size)
+			}
+		}()
+	}
+	readers.Wait()
+	close(s.jobs)
+	workers.Wait()
+
+	sort.Slice(res.Inputs, func(i, j int) bool {
+		a, b := res.Inputs[i].order, res.Inputs[j].order
+		return a[0] < b[0] || a[0] == b[0] && a[1] < b[1]
+	})
+	for _, in := range res.Inputs {
+		in.Parsed = in.Lines - in.Unparsed
+		kinds := make([]string, 0, len(in.problems))
+		for k := range in.problems {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		in.Problems = in.Problems[:0]
+		for _, k := range kinds {
+			in.Problems = append(in.Problems, *in.problems[k])
+		}
+	}
+	return res, ctx.Err()
+}
+
+type scanner struct {
+	cfg    Config
+	forced *format.Format
+	res    *Result
+	prog   *Progress
+	jobs   chan job
+	mu     sync.Mutex
+	nextID int32
+}
+
+func (s *scanner) newInput(fileIdx, streamIdx int, name string) *Input {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := &Input{ID: s.nextID, order: [2]int{fileIdx, streamIdx}}
+	in.Path = name
+	s.nextID++
+	s.res.Inputs = append(s.res.Inputs, in)
+	s.res.byID[in.ID] = in
+	return in
+}
+
+// work decodes blocks of stateless inputs.
+func (s *scanner) work() {
+	var handle func(*event.Event)
+	if s.cfg.Handler != nil {
+		handle = s.cfg.Handler.Worker()
+	}
+	for j := range s.jobs {
+		dec, err := j.f.New(j.opts)
+		if err != nil { // validated before the scan; a format refusing now is a bug
+			j.in.addProblem("decoder", err.Error(), 1)
+			j.ready.Done()
+			continue
+		}
+		ld := newLineDecoder(dec, j.in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
+		ld.block(j.b)
+		ld.flush(j.in)
+		j.ready.Done()
+	}
+}
+
+func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
+	streamIdx := 0
+	var last *Input
+	digest, err := f.Read(s.cfg.Source, func(st *source.Stream) error {
+		in := s.newInput(fileIdx, streamIdx, st.Name)
+		streamIdx++
+		last = in
+		in.Compression = st.Compression
+		if st.Renamed {
+			in.addProblem("unsafe_member_name", "archive member name was unsafe (absolute, \"..\" or control characters) and was sanitised; stored name: "+st.Original, 1)
+		}
+		if st.Member == "" {
+			in.StoredBytes = f.Size
+		}
+		if err := s.readStream(ctx, in, st, f); err != nil {
+			return err
+		}
+		if st.Member != "" {
+			d := st.Digest()
+			in.SHA256, in.SHA1 = d.SHA256, d.SHA1
+			in.StoredBytes = d.Bytes
+		}
+		return ctx.Err()
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		if last == nil {
+			last = s.newInput(fileIdx, 0, f.Path)
+			last.Format = "none"
+		}
+		last.addProblem("open", err.Error(), 1)
+	}
+	// Plain and compressed files: the stream is the file, hashed on disk.
+	s.mu.Lock()
+	for _, in := range s.res.Inputs {
+		if in.order[0] == fileIdx && in.SHA256 == "" {
+			in.SHA256, in.SHA1 = digest.SHA256, digest.SHA1
+			if in.StoredBytes == 0 {
+				in.StoredBytes = digest.Bytes
+			}
+		}
+	}
+	s.mu.Unlock()
+}
+
+// sniffBytes is how much of a stream the sniffer looks at.
+const sniffBytes = 64 << 10
+
+func (s *scanner) readStream(ctx context.Context, in *Input, st *source.Stream, f *source.File) error {
+	br := bufio.NewReaderSize(st.R, sniffBytes)
+	head, _ := br.Peek(sniffBytes)
+	opts := s.cfg.Decode
+	opts.RefTime = st.ModTime
+	if opts.RefTime.IsZero() {
+		opts.RefTime = f.ModTime
+	}
+
+	counted := &countingReader{r: br, prog: s.prog}
+	if looksBinary(head) {
+		in.Format = "binary"
+		n, err := io.Copy(io.Discard, counted)
+		in.Bytes = n
+		in.addProblem("binary", "binary content, not a text log: not decoded (bytes skipped)", n)
+		if err != nil {
+			in.addProblem("read", err.Error(), 1)
+		}
+		return nil
+	}
+	ft := s.forced
+	in.Sniffed = ft == nil
+	if ft == nil {
+		ft = s.sniff(head, opts)
+	}
+	in.Format = ft.Name
+	rd := newBlockReader(counted, s.cfg.MaxLine)
+	var err error
+	if ft.Stateless {
+		err = s.decodeParallel(ctx, in, ft, opts, rd)
+	} else {
+		err = s.decodeInOrder(ctx, in, ft, opts, rd)
+	}
+	in.Bytes = rd.offset
+	if err != nil {
+		switch {
+		case errors.Is(err, source.ErrTooLarge):
+			in.addProblem("size_cap", err.Error()+": the rest of the stream was not read", 1)
+		case errors.Is(err, context.Canceled):
+			return err
+		default:
+			in.addProblem("read", err.Error(), 1)
+		}
+	}
+	return nil
+}
+
+func (s *scanner) decodeParallel(ctx context.Context, in *Input, ft *format.Format, opts format.Options, rd *blockReader) error {
+	var ready sync.WaitGroup
+	defer ready.Wait() // the stream's account is complete only when its blocks are
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, err := rd.Next()
+		if b.text != "" || len(b.truncated) > 0 {
+			ready.Add(1)
+			s.jobs <- job{b: b, in: in, f: ft, opts: opts, ready: &ready}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (s *scanner) decodeInOrder(ctx context.Context, in *Input, ft *format.Format, opts format.Options, rd *blockReader) error {
+	dec, err := ft.New(opts)
+	if err != nil {
+		return err
+	}
+	var handle func(*event.Event)
+	if s.cfg.Handler != nil {
+		handle = s.cfg.Handler.Worker()
+	}
+	ld := newLineDecoder(dec, in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
+	defer ld.flush(in)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, err := rd.Next()
+		ld.block(b)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// sniff picks the format for a stream from its first lines.
+func (s *scanner) sniff(head []byte, opts format.Options) *format.Format {
+	sample := sampleLines(head, 64)
+	if opts.AccessFormat != "" {
+		if f, err := format.Lookup("access.custom"); err == nil && decodeScore(f, opts, sample) >= 50 {
+			return f
+		}
+	}
+	f, _ := format.Sniff(sample)
+	if f == nil {
+		f, _ = format.Lookup("raw")
+	}
+	return f
+}
+
+// sampleLines returns up to n non-empty lines from the start of head (the last,
+// possibly partial line is left out unless it is the only one).
+func sampleLines(head []byte, n int) []string {
+	text := string(head)
+	var out []string
+	for text != "" && len(out) < n {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			if len(out) == 0 {
+				out = append(out, strings.TrimSuffix(text, "\r"))
+			}
+			break
+		}
+		if l := strings.TrimSuffix(text[:i], "\r"); l != "" {
+			out = append(out, l)
+		}
+		text = text[i+1:]
+	}
+	return out
+}
+
+// decodeScore is the percentage of sample lines f decodes into structured events.
+func decodeScore(f *format.Format, opts format.Options, sample []string) int {
+	dec, err := f.New(opts)
+	if err != nil || len(sample) == 0 {
+		return 0
+	}
+	good, total := 0, 0
+	emit := func(ev *event.Event) {
+		total++
+		if ev.Kind != event.KindRaw {
+			good++
+		}
+	}
+	for i, l := range sample {
+		dec.Decode(l, event.Ref{Line: int64(i + 1)}, emit)
+	}
+	dec.Flush(emit)
+	if total == 0 {
+		return 0
+	}
+	return good * 100 / total
+}
+
+// looksBinary reports whether the start of a stream is binary data rather
+// than text: NUL bytes or many control characters.
+func looksBinary(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	bad := 0
+	for _, c := range head {
+		if c == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) {
+			bad++
+		}
+	}
+	return bad*10 >= len(head) // 10% or more
+}
+
+type countingReader struct {
+	r    io.Reader
+	prog *Progress
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.prog.ReadBytes.Add(int64(n))
+	return n, err
+}
