@@ -30,7 +30,6 @@ const apacheLines = `83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /present
 83.149.9.216 - - [17/May/2015:10:05:47 +0000] "GET /presentations/logstash-monitorama-2013/plugin/highlight/highlight.js HTTP/1.1" 200 26185 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36"
 `
 
-
 // bigLog returns about n bytes of varied log lines, so compressed streams have
 // many blocks and a truncation point in the middle still leaves data.
 func bigLog(n int) []byte {

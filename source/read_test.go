@@ -205,7 +205,10 @@ func TestReadArchives(t *testing.T) {
 		{"logs.tar.zst", "tar+zstd", zstdBytes(t, tarball)},
 	}
 	if _, err := exec.LookPath("bzip2"); err == nil {
-		archives = append(archives, struct{ name, container string; disk []byte }{"logs.tar.bz2", "tar+bzip2", bzip2Bytes(t, tarball)})
+		archives = append(archives, struct {
+			name, container string
+			disk            []byte
+		}{"logs.tar.bz2", "tar+bzip2", bzip2Bytes(t, tarball)})
 	}
 	for _, a := range archives {
 		t.Run(a.name, func(t *testing.T) {
@@ -388,7 +391,7 @@ func TestBomb(t *testing.T) {
 		}
 		w.Close()
 	}
-	zeroData := make([]byte, 32<<20) // zstd and xz bombs are smaller to build, same principle
+	zeroData := make([]byte, 8<<20) // zstd and xz bombs are smaller to build, same principle
 	tests := []struct {
 		name string
 		disk []byte
