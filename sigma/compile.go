@@ -1,0 +1,884 @@
+package sigma
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+// Unsupported names a rule Compile could not turn into a matcher, and why.
+type Unsupported struct {
+	Path, ID, Title, Reason string
+	Line                    int
+}
+
+func (u Unsupported) String() string {
+	return fmt.Sprintf("%s:%d: %s (%s): %s", u.Path, u.Line, u.Title, u.ID, u.Reason)
+}
+
+// Compiled is a rule ready to run.
+type Compiled struct {
+	Rule *Rule
+	// Standalone is false for rules that only feed a correlation rule
+	// (generate: false, the default): they match, and Match returns them so
+	// the caller can feed the Correlator, but they raise no alert of their own.
+	Standalone bool
+
+	index int
+	root  node
+	src   *sourceMap
+	corr  *corrSpec
+	set   *RuleSet
+}
+
+// IsCorrelation reports whether c is a correlation rule.
+func (c *Compiled) IsCorrelation() bool { return c.corr != nil }
+
+// Eval evaluates a (non-correlation) rule against one event, ignoring the log
+// source routing. Match is the fast path; Eval is for tests and tools.
+func (c *Compiled) Eval(ev *event.Event) bool {
+	if c.root == nil {
+		return false
+	}
+	sc := c.set.getScratch()
+	defer c.set.pool.Put(sc)
+	return c.root.eval(ev, sc)
+}
+
+// RuleSet is a compiled set of rules. It is immutable and safe for
+// concurrent use.
+type RuleSet struct {
+	rules   []*Compiled
+	byKind  [int(event.KindSystem) + 1][]*route
+	extras  map[string]int
+	slots   int
+	maxBits int
+	pool    sync.Pool
+	// users lists, for each rule, the correlation rules that read its matches.
+	users map[*Compiled][]*Compiled
+	// corrOrder lists correlations so that inputs come before their users.
+	corrOrder []*Compiled
+}
+
+// route is the set of rules for one pipeline log source.
+type route struct {
+	src    *sourceMap
+	rules  []*Compiled
+	ac     *acMatcher
+	always []uint64
+	scan   []fieldRef
+}
+
+// Rules returns every compiled rule, in input order.
+func (rs *RuleSet) Rules() []*Compiled { return rs.rules }
+
+func (rs *RuleSet) getScratch() *scratch {
+	sc := rs.pool.Get().(*scratch)
+	sc.reset()
+	return sc
+}
+
+// Match appends to dst the detection rules matching ev. Rules are first
+// routed by the event's kind and dataset, then a literal prefilter
+// (Aho-Corasick over the folded field values) picks the rules that can
+// possibly match, and only those are evaluated. It does not allocate unless
+// a rule matches and dst must grow.
+func (rs *RuleSet) Match(ev *event.Event, dst []*Compiled) []*Compiled {
+	if int(ev.Kind) >= len(rs.byKind) {
+		return dst
+	}
+	routes := rs.byKind[ev.Kind]
+	if len(routes) == 0 {
+		return dst
+	}
+	sc := rs.getScratch()
+	for _, rt := range routes {
+		if !rt.src.acceptsDataset(ev.Dataset) {
+			continue
+		}
+		words := len(rt.always)
+		cand := sc.cand[:words]
+		copy(cand, rt.always)
+		if rt.ac != nil {
+			for i := range rt.scan {
+				if v, ok := sc.lowered(ev, &rt.scan[i]); ok {
+					rt.ac.scan(v, cand)
+				}
+			}
+		}
+		for w, bits := range cand {
+			for bits != 0 {
+				b := bitsTrailingZeros(bits)
+				bits &^= 1 << uint(b)
+				c := rt.rules[w*64+b]
+				if c.root.eval(ev, sc) {
+					dst = append(dst, c)
+				}
+			}
+		}
+	}
+	rs.pool.Put(sc)
+	return dst
+}
+
+func bitsTrailingZeros(x uint64) int {
+	n := 0
+	for x&1 == 0 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+// Compile turns parsed rules into a RuleSet. Every rule that cannot run is
+// returned in Unsupported with the reason; none is dropped silently.
+func Compile(rules []*Rule, p *Pipeline) (*RuleSet, []Unsupported) {
+	if p == nil {
+		p = DefaultPipeline()
+	}
+	rs := &RuleSet{extras: map[string]int{}, slots: typedSlots, users: map[*Compiled][]*Compiled{}}
+	var unsup []Unsupported
+	reject := func(r *Rule, format string, args ...any) {
+		unsup = append(unsup, Unsupported{Path: r.Path, ID: r.ID, Title: r.Title, Line: r.Line, Reason: fmt.Sprintf(format, args...)})
+	}
+	// global filters, by the id or name of the rules they apply to
+	filters := map[string][]*Rule{}
+	for _, r := range rules {
+		if r.Filter != nil {
+			for _, ref := range r.Filter.Rules {
+				filters[ref] = append(filters[ref], r)
+			}
+		}
+	}
+	byRef := map[string]*Compiled{}
+	var correlations []*Rule
+	for _, r := range rules {
+		switch {
+		case r.Filter != nil:
+			continue
+		case r.Correlation != nil:
+			correlations = append(correlations, r)
+			continue
+		case r.Detection == nil:
+			reject(r, "no detection section")
+			continue
+		}
+		src := p.source(r.LogSource)
+		if src == nil {
+			reject(r, "log source %s is not mapped by pipeline %q", r.LogSource, p.Name)
+			continue
+		}
+		if src.unsupported != "" {
+			reject(r, "log source %s: %s", r.LogSource, src.unsupported)
+			continue
+		}
+		cc := &compiler{rs: rs, p: p, src: src}
+		root, err := cc.detection(r.Detection)
+		if err == nil {
+			root, err = cc.applyFilters(root, r, filters)
+		}
+		if err != nil {
+			reject(r, "%v", err)
+			continue
+		}
+		c := &Compiled{Rule: r, Standalone: true, root: root, src: src, set: rs, index: len(rs.rules)}
+		rs.rules = append(rs.rules, c)
+		if r.ID != "" {
+			byRef[r.ID] = c
+		}
+		if r.Name != "" {
+			byRef[r.Name] = c
+		}
+	}
+	unsup = append(unsup, rs.compileCorrelations(correlations, byRef)...)
+	rs.buildRoutes()
+	maxBits := rs.maxBits
+	slots := rs.slots
+	rs.pool.New = func() any { return newScratch(slots, maxBits) }
+	sort.SliceStable(unsup, func(i, j int) bool {
+		if unsup[i].Path != unsup[j].Path {
+			return unsup[i].Path < unsup[j].Path
+		}
+		return unsup[i].Line < unsup[j].Line
+	})
+	return rs, unsup
+}
+
+func (rs *RuleSet) ref(name string) fieldRef {
+	if f, ok := event.LookupField(name); ok {
+		return fieldRef{typed: f, name: name, slot: int(f)}
+	}
+	slot, ok := rs.extras[name]
+	if !ok {
+		slot = rs.slots
+		rs.slots++
+		rs.extras[name] = slot
+	}
+	return fieldRef{name: name, slot: slot}
+}
+
+func (rs *RuleSet) buildRoutes() {
+	bySrc := map[*sourceMap]*route{}
+	var order []*route
+	for _, c := range rs.rules {
+		if c.root == nil {
+			continue
+		}
+		rt := bySrc[c.src]
+		if rt == nil {
+			rt = &route{src: c.src}
+			bySrc[c.src] = rt
+			order = append(order, rt)
+		}
+		rt.rules = append(rt.rules, c)
+	}
+	for _, rt := range order {
+		n := len(rt.rules)
+		if n > rs.maxBits {
+			rs.maxBits = n
+		}
+		rt.always = make([]uint64, (n+63)/64)
+		litIndex := map[string]int{}
+		var lits []string
+		var owners [][]int32
+		scanSlots := map[int]bool{}
+		for i, c := range rt.rules {
+			pf := prefilter(c.root)
+			if !pf.ok {
+				rt.always[i/64] |= 1 << uint(i%64)
+				continue
+			}
+			for _, l := range pf.lits {
+				j, ok := litIndex[l]
+				if !ok {
+					j = len(lits)
+					litIndex[l] = j
+					lits = append(lits, l)
+					owners = append(owners, nil)
+				}
+				owners[j] = append(owners[j], int32(i))
+			}
+			for _, f := range pf.fields {
+				if !scanSlots[f.slot] {
+					scanSlots[f.slot] = true
+					rt.scan = append(rt.scan, f)
+				}
+			}
+		}
+		if len(lits) > 0 {
+			rt.ac = newACMatcher(lits, owners)
+		}
+		sort.Slice(rt.scan, func(i, j int) bool { return rt.scan[i].slot < rt.scan[j].slot })
+		for _, k := range rt.src.routeKinds() {
+			rs.byKind[k] = append(rs.byKind[k], rt)
+		}
+	}
+}
+
+// prefilterResult: if ok, the rule can only match when one of lits occurs
+// in the folded value of one of fields.
+type prefilterResult struct {
+	ok     bool
+	lits   []string
+	fields []fieldRef
+}
+
+func (p prefilterResult) score() int {
+	m := -1
+	for _, l := range p.lits {
+		if m < 0 || len(l) < m {
+			m = len(l)
+		}
+	}
+	return m
+}
+
+func prefilter(n node) prefilterResult {
+	switch x := n.(type) {
+	case *strTest:
+		if x.neq || x.emptyOK {
+			return prefilterResult{}
+		}
+		groupLits := func(g []valueMatcher) ([]string, bool) {
+			var out []string
+			for _, m := range g {
+				sm, ok := m.(*strMatcher)
+				if !ok {
+					return nil, false
+				}
+				l := sm.longest()
+				if l == "" {
+					return nil, false
+				}
+				out = append(out, lower(l))
+			}
+			return out, len(out) > 0
+		}
+		res := prefilterResult{ok: true, fields: x.fields}
+		if x.all {
+			best := -1
+			for _, g := range x.groups {
+				ls, ok := groupLits(g)
+				if !ok {
+					continue
+				}
+				cand := prefilterResult{ok: true, lits: ls}
+				if s := cand.score(); s > best {
+					best = s
+					res.lits = ls
+				}
+			}
+			res.ok = best > 0
+			return res
+		}
+		for _, g := range x.groups {
+			ls, ok := groupLits(g)
+			if !ok {
+				return prefilterResult{}
+			}
+			res.lits = append(res.lits, ls...)
+		}
+		res.ok = len(res.lits) > 0
+		return res
+	case andNode:
+		var best prefilterResult
+		for _, c := range x {
+			r := prefilter(c)
+			if r.ok && (!best.ok || r.score() > best.score()) {
+				best = r
+			}
+		}
+		return best
+	case orNode:
+		var res prefilterResult
+		for _, c := range x {
+			r := prefilter(c)
+			if !r.ok {
+				return prefilterResult{}
+			}
+			res.lits = append(res.lits, r.lits...)
+			res.fields = append(res.fields, r.fields...)
+		}
+		res.ok = len(res.lits) > 0
+		return res
+	}
+	return prefilterResult{}
+}
+
+func (m *strMatcher) longest() string {
+	if m.op == opGlob {
+		return m.p.longestLiteral()
+	}
+	return m.lit
+}
+
+// compiler compiles one rule's detection for one log source.
+type compiler struct {
+	rs       *RuleSet
+	p        *Pipeline
+	src      *sourceMap
+	det      *Detection
+	searches map[string]node
+}
+
+func (c *compiler) detection(d *Detection) (node, error) {
+	c.det = d
+	c.searches = map[string]node{}
+	var alts orNode
+	for _, s := range d.Conditions {
+		cd, err := parseCondition(s)
+		if err != nil {
+			return nil, fmt.Errorf("condition %q: %w", s, err)
+		}
+		n, err := c.cond(cd)
+		if err != nil {
+			return nil, err
+		}
+		alts = append(alts, n)
+	}
+	if len(alts) == 1 {
+		return alts[0], nil
+	}
+	return alts, nil
+}
+
+func (c *compiler) applyFilters(root node, r *Rule, filters map[string][]*Rule) (node, error) {
+	var fs []*Rule
+	if r.ID != "" {
+		fs = append(fs, filters[r.ID]...)
+	}
+	if r.Name != "" {
+		fs = append(fs, filters[r.Name]...)
+	}
+	and := andNode{root}
+	for _, f := range fs {
+		fc := &compiler{rs: c.rs, p: c.p, src: c.src}
+		n, err := fc.detection(f.Filter.Detection)
+		if err != nil {
+			return nil, fmt.Errorf("filter %s (%s:%d): %w", f.Title, f.Path, f.Line, err)
+		}
+		and = append(and, n)
+	}
+	if len(and) == 1 {
+		return root, nil
+	}
+	return and, nil
+}
+
+func (c *compiler) cond(cd cond) (node, error) {
+	switch x := cd.(type) {
+	case condAnd:
+		l, err := c.cond(x.l)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.cond(x.r)
+		if err != nil {
+			return nil, err
+		}
+		return flatten(andNode{l, r}), nil
+	case condOr:
+		l, err := c.cond(x.l)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.cond(x.r)
+		if err != nil {
+			return nil, err
+		}
+		return flatten(orNode{l, r}), nil
+	case condNot:
+		n, err := c.cond(x.x)
+		if err != nil {
+			return nil, err
+		}
+		return notNode{n}, nil
+	case condRef:
+		return c.search(x.name)
+	case condOf:
+		var names []string
+		for _, s := range c.det.Searches {
+			if x.pattern == "them" {
+				if !strings.HasPrefix(s.Name, "_") {
+					names = append(names, s.Name)
+				}
+			} else if globMatch(x.pattern, s.Name) {
+				names = append(names, s.Name)
+			}
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("%q matches no search identifier", x.String())
+		}
+		var out []node
+		for _, n := range names {
+			s, err := c.search(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		if len(out) == 1 {
+			return out[0], nil
+		}
+		if x.all {
+			return flatten(andNode(out)), nil
+		}
+		return flatten(orNode(out)), nil
+	}
+	return nil, fmt.Errorf("unknown condition node %T", cd)
+}
+
+// flatten merges nested and/or nodes of the same kind.
+func flatten(n node) node {
+	switch x := n.(type) {
+	case andNode:
+		var out andNode
+		for _, c := range x {
+			if y, ok := c.(andNode); ok {
+				out = append(out, y...)
+			} else {
+				out = append(out, c)
+			}
+		}
+		return out
+	case orNode:
+		var out orNode
+		for _, c := range x {
+			if y, ok := c.(orNode); ok {
+				out = append(out, y...)
+			} else {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	return n
+}
+
+func (c *compiler) search(name string) (node, error) {
+	if n, ok := c.searches[name]; ok {
+		return n, nil
+	}
+	var s *Search
+	for _, x := range c.det.Searches {
+		if x.Name == name {
+			s = x
+		}
+	}
+	if s == nil {
+		return nil, fmt.Errorf("condition references %q, which the detection does not define", name)
+	}
+	var alts orNode
+	for _, b := range s.Branches {
+		var and andNode
+		for _, it := range b {
+			n, err := c.item(it)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %s: %w", it.Line, itemName(it), err)
+			}
+			and = append(and, n)
+		}
+		switch len(and) {
+		case 0:
+			alts = append(alts, constNode(true)) // an empty map matches everything
+		case 1:
+			alts = append(alts, and[0])
+		default:
+			alts = append(alts, and)
+		}
+	}
+	var n node = alts
+	switch len(alts) {
+	case 0:
+		n = constNode(false)
+	case 1:
+		n = alts[0]
+	}
+	c.searches[name] = n
+	return n, nil
+}
+
+func itemName(it Item) string {
+	name := it.Field
+	if name == "" {
+		name = "keywords"
+	}
+	if len(it.Modifiers) > 0 {
+		name += "|" + strings.Join(it.Modifiers, "|")
+	}
+	return name
+}
+
+func (c *compiler) field(name string) (fieldRef, error) {
+	target, err := c.src.field(name)
+	if err != nil {
+		return fieldRef{}, err
+	}
+	return c.rs.ref(target), nil
+}
+
+// item compiles one field test.
+func (c *compiler) item(it Item) (node, error) {
+	var (
+		all, cased, neq, exists, cidr, fieldref, expand, isRe bool
+		reFlags                                              string
+		cmp, part                                            string
+		transforms                                           []string
+	)
+	for i, m := range it.Modifiers {
+		switch m {
+		case "all":
+			all = true
+		case "cased":
+			cased = true
+		case "neq":
+			neq = true
+		case "exists":
+			exists = true
+		case "cidr":
+			cidr = true
+		case "fieldref":
+			fieldref = true
+		case "expand":
+			expand = true
+		case "re":
+			isRe = true
+		case "i", "m", "s":
+			if i == 0 || !isRe {
+				return nil, fmt.Errorf("modifier %q is only valid after re", m)
+			}
+			reFlags += m
+		case "gt", "gte", "lt", "lte":
+			cmp = m
+		case "minute", "hour", "day", "week", "month", "year":
+			part = m
+		case "contains", "startswith", "endswith", "base64", "base64offset", "utf16le", "utf16be", "utf16", "wide", "windash":
+			transforms = append(transforms, m)
+		case "":
+			return nil, fmt.Errorf("empty modifier")
+		default:
+			return nil, fmt.Errorf("unknown modifier %q", m)
+		}
+	}
+	if all && len(it.Values) < 2 {
+		// the spec forbids |all on a single value; it means the same as without
+		all = false
+	}
+	// field(s)
+	var fields []fieldRef
+	keywords := it.Field == ""
+	if keywords {
+		if exists || cidr || fieldref || cmp != "" || part != "" {
+			return nil, fmt.Errorf("keyword searches take string modifiers only")
+		}
+		for _, k := range c.src.keywords {
+			fields = append(fields, c.rs.ref(k))
+		}
+		if len(fields) == 0 {
+			return nil, fmt.Errorf("log source %s has no keyword fields in the pipeline", c.src.ls)
+		}
+	} else {
+		f, err := c.field(it.Field)
+		if err != nil {
+			return nil, err
+		}
+		fields = []fieldRef{f}
+	}
+	var nulls, vals []Value
+	for _, v := range it.Values {
+		if v.Kind == ValueNull {
+			nulls = append(nulls, v)
+		} else {
+			vals = append(vals, v)
+		}
+	}
+	if len(nulls) > 0 && (keywords || exists || cidr || fieldref || cmp != "" || part != "" || isRe || len(transforms) > 0) {
+		return nil, fmt.Errorf("null cannot be combined with modifiers")
+	}
+	var n node
+	var err error
+	switch {
+	case exists:
+		if len(vals) != 1 || vals[0].Kind != ValueBool {
+			return nil, fmt.Errorf("exists takes a single true or false")
+		}
+		return &existsTest{field: fields[0], want: vals[0].S == "true"}, nil
+	case cidr:
+		n, err = c.cidrTest(fields[0], vals, transforms, neq)
+	case cmp != "" || part != "":
+		n, err = c.numTest(fields[0], vals, cmp, part, transforms, neq)
+	case fieldref:
+		n, err = c.fieldrefTest(fields[0], vals, transforms, cased, all, neq)
+	case isRe:
+		n, err = c.reTest(fields, vals, reFlags, transforms, all, neq, keywords)
+	default:
+		if len(vals) == 0 {
+			n = nil
+			break
+		}
+		n, err = c.strTest(fields, vals, transforms, cased, all, neq, expand, keywords)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(nulls) > 0 {
+		var nt node = &nullTest{field: fields[0]}
+		if neq {
+			nt = notNode{nt}
+		}
+		if n == nil {
+			return nt, nil
+		}
+		if neq {
+			return andNode{n, nt}, nil
+		}
+		return orNode{n, nt}, nil
+	}
+	if n == nil {
+		return nil, fmt.Errorf("no values")
+	}
+	return n, nil
+}
+
+func (c *compiler) strTest(fields []fieldRef, vals []Value, transforms []string, cased, all, neq, expand, keywords bool) (node, error) {
+	t := &strTest{fields: fields, fold: !cased, all: all, neq: neq, keywords: keywords}
+	for _, v := range vals {
+		texts := []string{v.S}
+		if expand {
+			var err error
+			if texts, err = expandPlaceholders(v.S, c.p.placeholders); err != nil {
+				return nil, err
+			}
+		}
+		var variants []pattern
+		for _, s := range texts {
+			if v.Kind == ValueString {
+				variants = append(variants, parsePattern(s))
+			} else {
+				variants = append(variants, literal(s))
+			}
+		}
+		variants, err := applyTransforms(variants, transforms)
+		if err != nil {
+			return nil, err
+		}
+		var g []valueMatcher
+		for _, p := range variants {
+			if keywords {
+				p = p.withStar(true, true)
+			}
+			if !cased {
+				p = p.mapLiterals(lower)
+			}
+			m := newStrMatcher(p)
+			if m.op == opExact && m.lit == "" {
+				t.emptyOK = true
+			}
+			g = append(g, &m)
+		}
+		t.groups = append(t.groups, g)
+	}
+	return t, nil
+}
+
+// applyTransforms applies the value-transforming modifiers, in rule order.
+func applyTransforms(ps []pattern, transforms []string) ([]pattern, error) {
+	for _, tr := range transforms {
+		var out []pattern
+		for _, p := range ps {
+			switch tr {
+			case "contains":
+				out = append(out, p.withStar(true, true))
+			case "startswith":
+				out = append(out, p.withStar(false, true))
+			case "endswith":
+				out = append(out, p.withStar(true, false))
+			case "base64", "base64offset":
+				if p.hasWildcards() {
+					return nil, fmt.Errorf("%s of a value with wildcards is undefined", tr)
+				}
+				if tr == "base64" {
+					out = append(out, literal(base64.StdEncoding.EncodeToString([]byte(p.plain()))))
+				} else {
+					for _, s := range base64Offsets(p.plain()) {
+						out = append(out, literal(s))
+					}
+				}
+			case "utf16le", "wide":
+				out = append(out, p.mapLiterals(func(s string) string { return encodeUTF16(s, false, false) }))
+			case "utf16be":
+				out = append(out, p.mapLiterals(func(s string) string { return encodeUTF16(s, true, false) }))
+			case "utf16":
+				if len(p) > 0 && p[0].wild != 0 {
+					return nil, fmt.Errorf("utf16 (with byte order mark) of a value starting with a wildcard is undefined")
+				}
+				q := p.mapLiterals(func(s string) string { return encodeUTF16(s, false, false) })
+				if len(q) > 0 {
+					q[0].lit = "\xff\xfe" + q[0].lit
+				}
+				out = append(out, q)
+			case "windash":
+				w, err := windash(p)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, w...)
+			}
+			if len(out) > maxExpansion {
+				return nil, fmt.Errorf("modifiers expand to more than %d values", maxExpansion)
+			}
+		}
+		ps = out
+	}
+	return ps, nil
+}
+
+func (c *compiler) reTest(fields []fieldRef, vals []Value, flags string, transforms []string, all, neq, keywords bool) (node, error) {
+	if len(transforms) > 0 {
+		return nil, fmt.Errorf("re cannot be combined with %s", strings.Join(transforms, ", "))
+	}
+	t := &strTest{fields: fields, all: all, neq: neq, keywords: keywords}
+	for _, v := range vals {
+		expr := v.S
+		if flags != "" {
+			expr = "(?" + flags + ")" + expr
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, fmt.Errorf("regular expression %q is not supported by Go's RE2 engine: %v", v.S, err)
+		}
+		t.groups = append(t.groups, []valueMatcher{reMatcher{re}})
+	}
+	return t, nil
+}
+
+func (c *compiler) cidrTest(f fieldRef, vals []Value, transforms []string, neq bool) (node, error) {
+	if len(transforms) > 0 {
+		return nil, fmt.Errorf("cidr cannot be combined with %s", strings.Join(transforms, ", "))
+	}
+	t := &cidrTest{field: f, neq: neq}
+	for _, v := range vals {
+		p, err := netip.ParsePrefix(strings.TrimSpace(v.S))
+		if err != nil {
+			return nil, fmt.Errorf("cidr: %v", err)
+		}
+		t.prefixes = append(t.prefixes, p.Masked())
+	}
+	return t, nil
+}
+
+func (c *compiler) numTest(f fieldRef, vals []Value, cmp, part string, transforms []string, neq bool) (node, error) {
+	if len(transforms) > 0 {
+		return nil, fmt.Errorf("numeric comparison cannot be combined with %s", strings.Join(transforms, ", "))
+	}
+	if cmp == "" {
+		cmp = "eq"
+	}
+	t := &numTest{field: f, op: cmp, part: part, neq: neq}
+	for _, v := range vals {
+		x, err := strconv.ParseFloat(strings.TrimSpace(v.S), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a number", cmp, v.S)
+		}
+		t.values = append(t.values, x)
+	}
+	return t, nil
+}
+
+func (c *compiler) fieldrefTest(f fieldRef, vals []Value, transforms []string, cased, all, neq bool) (node, error) {
+	op := opExact
+	for _, tr := range transforms {
+		switch tr {
+		case "contains":
+			op = opContains
+		case "startswith":
+			op = opPrefix
+		case "endswith":
+			op = opSuffix
+		default:
+			return nil, fmt.Errorf("fieldref cannot be combined with %s", tr)
+		}
+	}
+	var out []node
+	for _, v := range vals {
+		other, err := c.field(v.S)
+		if err != nil {
+			return nil, fmt.Errorf("fieldref: %w", err)
+		}
+		out = append(out, &fieldrefTest{field: f, other: other, op: op, fold: !cased, neq: neq})
+	}
+	if len(out) == 1 {
+		return out[0], nil
+	}
+	if all || neq {
+		return andNode(out), nil
+	}
+	return orNode(out), nil
+}

@@ -1,0 +1,359 @@
+package sigma
+
+import (
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+// node is a compiled condition or field test.
+type node interface {
+	eval(ev *event.Event, sc *scratch) bool
+}
+
+type (
+	andNode   []node
+	orNode    []node
+	notNode   struct{ x node }
+	constNode bool
+)
+
+func (n andNode) eval(ev *event.Event, sc *scratch) bool {
+	for _, x := range n {
+		if !x.eval(ev, sc) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n orNode) eval(ev *event.Event, sc *scratch) bool {
+	for _, x := range n {
+		if x.eval(ev, sc) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n notNode) eval(ev *event.Event, sc *scratch) bool { return !n.x.eval(ev, sc) }
+func (n constNode) eval(*event.Event, *scratch) bool     { return bool(n) }
+
+// fieldRef is a field resolved at compile time: a typed Event field, or an
+// extra read by name. slot indexes the per-match value cache.
+type fieldRef struct {
+	typed event.Field
+	name  string
+	slot  int
+}
+
+// typedSlots is the number of cache slots reserved for typed fields; extras
+// get slots after them.
+const typedSlots = int(event.FieldRaw) + 1
+
+// scratch is per-Match state: folded field values computed once per event,
+// and the candidate bitset of the prefilter. Pooled, never shared.
+type scratch struct {
+	have  []bool
+	ok    []bool
+	val   []string
+	lowed []bool
+	low   []string
+	buf   [][]byte // backing store for folded or formatted values, per slot
+	cand  []uint64
+}
+
+func newScratch(slots, rules int) *scratch {
+	return &scratch{
+		have:  make([]bool, slots),
+		ok:    make([]bool, slots),
+		val:   make([]string, slots),
+		lowed: make([]bool, slots),
+		low:   make([]string, slots),
+		buf:   make([][]byte, slots),
+		cand:  make([]uint64, (rules+63)/64+1),
+	}
+}
+
+func (sc *scratch) reset() {
+	clear(sc.have)
+	clear(sc.lowed)
+}
+
+// get returns a field's value and whether it is present.
+func (sc *scratch) get(ev *event.Event, f *fieldRef) (string, bool) {
+	if sc.have[f.slot] {
+		return sc.val[f.slot], sc.ok[f.slot]
+	}
+	var v string
+	var ok bool
+	switch {
+	case f.typed == event.FieldNone:
+		v, ok = ev.Get(f.name)
+	case f.typed.Numeric():
+		var n int64
+		if n, ok = ev.Int(f.typed); ok {
+			b := strconv.AppendInt(sc.buf[f.slot][:0], n, 10)
+			sc.buf[f.slot] = b
+			v = unsafe.String(unsafe.SliceData(b), len(b))
+		}
+	default:
+		v, ok = ev.Value(f.typed)
+	}
+	sc.have[f.slot], sc.val[f.slot], sc.ok[f.slot] = true, v, ok
+	return v, ok
+}
+
+// lowered returns the case-folded value of a field.
+func (sc *scratch) lowered(ev *event.Event, f *fieldRef) (string, bool) {
+	v, ok := sc.get(ev, f)
+	if !ok {
+		return "", false
+	}
+	if sc.lowed[f.slot] {
+		return sc.low[f.slot], true
+	}
+	if needsLower(v) {
+		// numeric fields never need folding, so buf is free for the folded copy
+		b := appendLower(sc.buf[f.slot][:0], v)
+		sc.buf[f.slot] = b
+		v = unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	sc.lowed[f.slot], sc.low[f.slot] = true, v
+	return v, true
+}
+
+// strTest is a field (or keyword) test with string, wildcard or regular
+// expression values.
+type strTest struct {
+	fields []fieldRef // one field, or the keyword fields of the log source
+	fold   bool       // compare the folded value (default, case-insensitive)
+	all    bool       // every value group must match (|all)
+	neq    bool       // the field must match none of the values (|neq)
+	// groups holds one entry per value in the rule; a value that expanded
+	// into variants (windash, base64offset) matches if any variant does.
+	groups   [][]valueMatcher
+	emptyOK  bool // an absent field matches (the value list holds '')
+	keywords bool
+}
+
+type valueMatcher interface{ match(v string) bool }
+
+type reMatcher struct{ re *regexp.Regexp }
+
+func (m reMatcher) match(v string) bool { return m.re.MatchString(v) }
+
+func (t *strTest) eval(ev *event.Event, sc *scratch) bool {
+	r := t.match(ev, sc)
+	if t.neq {
+		return !r
+	}
+	return r
+}
+
+func (t *strTest) match(ev *event.Event, sc *scratch) bool {
+	if t.all {
+		for _, g := range t.groups {
+			if !t.groupMatches(g, ev, sc) {
+				return false
+			}
+		}
+		return len(t.groups) > 0
+	}
+	for _, g := range t.groups {
+		if t.groupMatches(g, ev, sc) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *strTest) groupMatches(g []valueMatcher, ev *event.Event, sc *scratch) bool {
+	any := false
+	for i := range t.fields {
+		var v string
+		var ok bool
+		if t.fold {
+			v, ok = sc.lowered(ev, &t.fields[i])
+		} else {
+			v, ok = sc.get(ev, &t.fields[i])
+		}
+		if !ok || v == "" {
+			continue
+		}
+		any = true
+		for _, m := range g {
+			if m.match(v) {
+				return true
+			}
+		}
+	}
+	return !any && t.emptyOK
+}
+
+// nullTest matches when the field is absent or empty (value null).
+type nullTest struct{ field fieldRef }
+
+func (t *nullTest) eval(ev *event.Event, sc *scratch) bool {
+	v, ok := sc.get(ev, &t.field)
+	return !ok || v == ""
+}
+
+// existsTest is the exists modifier.
+type existsTest struct {
+	field fieldRef
+	want  bool
+}
+
+func (t *existsTest) eval(ev *event.Event, sc *scratch) bool {
+	_, ok := sc.get(ev, &t.field)
+	return ok == t.want
+}
+
+// cidrTest matches addresses inside any of the prefixes.
+type cidrTest struct {
+	field    fieldRef
+	prefixes []netip.Prefix
+	neq      bool
+}
+
+func (t *cidrTest) eval(ev *event.Event, sc *scratch) bool {
+	v, ok := sc.get(ev, &t.field)
+	r := false
+	if ok {
+		v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
+		if a, err := netip.ParseAddr(v); err == nil {
+			a = a.Unmap().WithZone("")
+			for _, p := range t.prefixes {
+				if p.Contains(a) {
+					r = true
+					break
+				}
+			}
+		}
+	}
+	return r != t.neq
+}
+
+// numTest compares a numeric field (gt, gte, lt, lte, or equality for time
+// parts); part is non-empty for the time modifiers.
+type numTest struct {
+	field  fieldRef
+	op     string // gt gte lt lte eq
+	values []float64
+	part   string // minute hour day week month year, or ""
+	neq    bool
+}
+
+func (t *numTest) eval(ev *event.Event, sc *scratch) bool {
+	n, ok := t.number(ev, sc)
+	r := false
+	if ok {
+		for _, v := range t.values {
+			if compare(n, t.op, v) {
+				r = true
+				break
+			}
+		}
+	}
+	return r != t.neq
+}
+
+func compare(n float64, op string, v float64) bool {
+	switch op {
+	case "gt":
+		return n > v
+	case "gte":
+		return n >= v
+	case "lt":
+		return n < v
+	case "lte":
+		return n <= v
+	}
+	return n == v
+}
+
+func (t *numTest) number(ev *event.Event, sc *scratch) (float64, bool) {
+	if t.part == "" {
+		if t.field.typed != event.FieldNone && t.field.typed.Numeric() {
+			n, ok := ev.Int(t.field.typed)
+			return float64(n), ok
+		}
+		v, ok := sc.get(ev, &t.field)
+		if !ok {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return f, err == nil
+	}
+	var tm time.Time
+	if t.field.typed == event.FieldTimestamp {
+		if ev.Time.IsZero() {
+			return 0, false
+		}
+		tm = ev.Time.UTC()
+	} else {
+		v, ok := sc.get(ev, &t.field)
+		if !ok {
+			return 0, false
+		}
+		var err error
+		if tm, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			return 0, false
+		}
+	}
+	switch t.part {
+	case "minute":
+		return float64(tm.Minute()), true
+	case "hour":
+		return float64(tm.Hour()), true
+	case "day":
+		return float64(tm.Day()), true
+	case "week":
+		_, w := tm.ISOWeek()
+		return float64(w), true
+	case "month":
+		return float64(tm.Month()), true
+	case "year":
+		return float64(tm.Year()), true
+	}
+	return 0, false
+}
+
+// fieldrefTest compares a field with another field of the same event.
+type fieldrefTest struct {
+	field, other fieldRef
+	op           uint8 // opExact opPrefix opSuffix opContains
+	fold, neq    bool
+}
+
+func (t *fieldrefTest) eval(ev *event.Event, sc *scratch) bool {
+	var a, b string
+	var ok1, ok2 bool
+	if t.fold {
+		a, ok1 = sc.lowered(ev, &t.field)
+		b, ok2 = sc.lowered(ev, &t.other)
+	} else {
+		a, ok1 = sc.get(ev, &t.field)
+		b, ok2 = sc.get(ev, &t.other)
+	}
+	r := false
+	if ok1 && ok2 {
+		switch t.op {
+		case opExact:
+			r = a == b
+		case opPrefix:
+			r = strings.HasPrefix(a, b)
+		case opSuffix:
+			r = strings.HasSuffix(a, b)
+		case opContains:
+			r = strings.Contains(a, b)
+		}
+	}
+	return r != t.neq
+}
