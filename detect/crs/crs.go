@@ -257,7 +257,23 @@ func requestOf(ev *event.Event) request {
 	if r.referer == "-" {
 		r.referer = ""
 	}
+	r.method, r.uri, r.proto = clip(r.method), clip(r.uri), clip(r.proto)
+	r.ua, r.referer = clip(r.ua), clip(r.referer)
 	return r
+}
+
+// MaxField caps each request field handed to Coraza. CRS's regexes cost time
+// in proportion to input length (a 1 MiB URL takes over a minute), and no
+// common server accepts a longer request line or header (Apache 8,190 bytes,
+// nginx 8 KiB, IIS 16 KiB by default), so longer fields are hostile or
+// corrupt: their first MaxField bytes are checked.
+const MaxField = 16 << 10
+
+func clip(s string) string {
+	if len(s) > MaxField {
+		return s[:MaxField]
+	}
+	return s
 }
 
 // appendKey appends a collision-free encoding of r: every field is
