@@ -15,12 +15,10 @@ func TestStderr(t *testing.T) {
 	base := event.Event{Kind: event.KindDB, Dataset: "postgresql.log", Process: "postgres"}
 	mk := func(e event.Event) event.Event {
 		e.Kind, e.Dataset, e.Process = base.Kind, base.Dataset, base.Process
-		if e.Kind == 0 {
-			e.Kind = base.Kind
-		}
 		return e
 	}
 	auth := func(e event.Event) event.Event { e = mk(e); e.Kind = event.KindAuth; return e }
+	sys := func(e event.Event) event.Event { e = mk(e); e.Kind = event.KindSystem; return e }
 	loc := time.FixedZone("test", 2*3600)
 	tests := []struct {
 		name  string
@@ -84,7 +82,8 @@ func TestStderr(t *testing.T) {
 				auth(event.Event{Time: ts("2026-11-22T22:23:06.133Z"), Ref: ref(1), Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL",
 					PID: 16226, User: "app", Message: "password authentication failed for user \"app\"",
 					Raw: "2026-11-22 22:23:06.133 UTC [16226] FATAL:  password authentication failed for user \"app\""}),
-				mk(event.Event{Time: ts("2026-11-22T22:23:06.133Z"), Ref: ref(2), Level: "DETAIL", PID: 16226,
+				// Without %u in the prefix, a DETAIL names no session: a system record.
+				sys(event.Event{Time: ts("2026-11-22T22:23:06.133Z"), Ref: ref(2), Level: "DETAIL", PID: 16226,
 					Message: "Role \"app\" does not exist.\nConnection matched pg_hba.conf line 91: \"host    all             all             127.0.0.1/32            scram-sha-256\"",
 					Raw:     "2026-11-22 22:23:06.133 UTC [16226] DETAIL:  Role \"app\" does not exist.\n\tConnection matched pg_hba.conf line 91: \"host    all             all             127.0.0.1/32            scram-sha-256\""}),
 			},
