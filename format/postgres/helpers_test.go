@@ -151,7 +151,6 @@ func diffEvents(want, got []event.Event) string {
 
 func ref(line int64) event.Ref { return event.Ref{Line: line} }
 
-
 // benchDecode measures decoding lines with a fresh decoder per iteration.
 func benchDecode(b *testing.B, name string, lines []string) {
 	f, err := format.Lookup(name)
