@@ -32,8 +32,8 @@ func (o Options) loc() *time.Location {
 	return o.Location
 }
 
-// visible makes a log-derived string safe to show to a person: C0 and C1
-// controls become Unicode control pictures or U+XXXX tags, bidi embeddings,
+// visible makes a log-derived string safe to show to a person: C0 controls
+// become tags such as ⟨ESC⟩ and ⟨CR⟩, C1 controls U+XXXX tags, bidi embeddings,
 // overrides and isolates become tags (so "evil\u202Etxt.exe" cannot
 // masquerade as "evilexe.txt"), invalid UTF-8 becomes U+FFFD, and the result
 // is capped at max runes. Nothing is dropped silently: an investigator sees
@@ -70,9 +70,11 @@ func visible(s string, max int) string {
 		case r == utf8.RuneError:
 			b.WriteRune('\uFFFD')
 		case r < 0x20:
-			b.WriteRune(0x2400 + r) // ␀…␟: ESC shows as ␛
+			b.WriteString("⟨")
+			b.WriteString(c0Names[r])
+			b.WriteString("⟩")
 		case r == 0x7f:
-			b.WriteRune('␡')
+			b.WriteString("⟨DEL⟩")
 		case needsTag(r):
 			b.WriteString("⟨U+")
 			h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
@@ -84,6 +86,13 @@ func visible(s string, max int) string {
 		}
 	}
 	return b.String()
+}
+
+// c0Names are the ASCII control mnemonics; tags made of plain letters render
+// in every font, unlike the Unicode control pictures.
+var c0Names = [32]string{
+	"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF", "CR", "SO", "SI",
+	"DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
 }
 
 func max0(n int) int {

@@ -18,7 +18,7 @@ const termCap = 160
 //
 // Log-derived strings pass through visible(), so no control character,
 // escape sequence (ESC, CSI, OSC, C1), carriage return or bidi override from
-// a log reaches the terminal: they are shown as ␛, ⟨U+202E⟩ and so on. The
+// a log reaches the terminal: they are shown as ⟨ESC⟩, ⟨U+202E⟩ and so on. The
 // only escape sequences in the output are kizuki's own colours, and only
 // with Options.Color. Lines are cut to Options.Width display columns
 // (East Asian wide characters count two).
@@ -86,15 +86,25 @@ func (t *term) render(v *view) {
 	t.table(hdr, rows, []bool{false, true, true, true, false})
 	t.line("", "")
 
-	var parts []string
+	// alerts by severity, wrapped to the width; colour only on non-zero counts
+	head := msg(l, "term.alerts")
+	t.w.WriteString(t.bold(head))
+	col := displayWidth(head)
 	for _, c := range v.SevCounts {
 		p := c.Label + " " + fmtInt(int64(c.N))
-		if t.color && c.N > 0 {
-			p = sevSGR[c.Key] + p + sgrReset
+		if col+2+displayWidth(p) > t.width {
+			t.w.WriteString("\n ")
+			col = 1
 		}
-		parts = append(parts, p)
+		t.w.WriteString("  ")
+		if t.color && c.N > 0 {
+			t.w.WriteString(sevSGR[c.Key] + p + sgrReset)
+		} else {
+			t.w.WriteString(p)
+		}
+		col += 2 + displayWidth(p)
 	}
-	t.w.WriteString(t.bold(msg(l, "term.alerts")) + "  " + strings.Join(parts, "  ") + "\n\n")
+	t.w.WriteString("\n\n")
 
 	t.line(sgrBold, msg(l, "term.incidents"))
 	if len(v.Incidents) == 0 {
@@ -141,9 +151,9 @@ func (t *term) bold(s string) string {
 	return s
 }
 
-// kv writes an indented "label  value" line; label column is 22 wide.
+// kv writes an indented "label  value" line; label column is 32 wide.
 func (t *term) kv(label, value string) {
-	t.line("", "   "+padRight(fitWidth(label, 30), 30)+" "+value)
+	t.line("", "   "+padRight(fitWidth(label, 32), 32)+" "+value)
 }
 
 // table writes a left/right-aligned table; the last column takes what width
