@@ -1,0 +1,119 @@
+package sigma
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sharedData returns ../shared/data relative to the repository root, or
+// skips the test when it is absent.
+func sharedData(t testing.TB, rel string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+	p := filepath.Join(dir, "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared test data %s is absent (%v): skipping", p, err)
+	}
+	return p
+}
+
+// loadRules parses every .yml under the given directories.
+func loadRules(t testing.TB, dirs ...string) []*Rule {
+	t.Helper()
+	var rules []*Rule
+	for _, d := range dirs {
+		err := filepath.WalkDir(d, func(path string, e os.DirEntry, err error) error {
+			if err != nil || e.IsDir() || !strings.HasSuffix(path, ".yml") {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			rs, err := ParseFile(path, data)
+			if err != nil {
+				t.Errorf("parse: %v", err)
+			}
+			rules = append(rules, rs...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rules
+}
+
+// TestSigmaHQCorpus compiles SigmaHQ's web and linux rules (read in place,
+// DRL 1.1) and pins the counts so support cannot regress silently.
+func TestSigmaHQCorpus(t *testing.T) {
+	base := sharedData(t, "sigma/rules")
+	for _, tc := range []struct {
+		dir                              string
+		total, compiled, unsupported     int
+		supportedSource, unsupportedSrc int // rules whose log source kizuki maps / does not
+	}{
+		{"web", 45, 45, 0, 45, 0},
+		{"linux", 210, 197, 13, 197, 13},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			rules := loadRules(t, filepath.Join(base, tc.dir))
+			rs, unsup := Compile(rules, DefaultPipeline())
+			reasons := map[string]int{}
+			srcUnsup := 0
+			for _, u := range unsup {
+				if u.Reason == "" {
+					t.Errorf("%s: unsupported without a reason", u.Path)
+				}
+				r := u.Reason
+				if strings.HasPrefix(r, "log source") {
+					srcUnsup++
+				}
+				if i := strings.Index(r, ": "); i > 0 && strings.HasPrefix(r, "log source") {
+					r = r[:i]
+				}
+				reasons[r]++
+			}
+			var keys []string
+			for k := range reasons {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				t.Logf("%4d  %s", reasons[k], k)
+			}
+			for _, u := range unsup {
+				if !strings.HasPrefix(u.Reason, "log source") {
+					t.Logf("unsupported: %s", u)
+				}
+			}
+			compiled := len(rs.Rules())
+			t.Logf("%s: %d rules, %d compiled, %d unsupported (%d by log source)", tc.dir, len(rules), compiled, len(unsup), srcUnsup)
+			if len(rules) != tc.total || compiled != tc.compiled || len(unsup) != tc.unsupported {
+				t.Errorf("counts: total %d compiled %d unsupported %d; want %d %d %d", len(rules), compiled, len(unsup), tc.total, tc.compiled, tc.unsupported)
+			}
+			if len(rules)-srcUnsup != tc.supportedSource || srcUnsup != tc.unsupportedSrc {
+				t.Errorf("log sources: supported %d unsupported %d; want %d %d", len(rules)-srcUnsup, srcUnsup, tc.supportedSource, tc.unsupportedSrc)
+			}
+			if supported := len(rules) - srcUnsup; compiled*100 < supported*99 {
+				t.Errorf("only %d of %d rules with a supported log source compiled (< 99%%)", compiled, supported)
+			}
+		})
+	}
+}
