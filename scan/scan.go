@@ -72,9 +72,19 @@ type Result struct {
 	// Inputs lists every stream read, in a deterministic order (the order of
 	// the expanded files, archive members in archive order).
 	Inputs []*Input
+	// Files lists the files read, in expansion order, with their on-disk
+	// digests: what the evidence manifest records.
+	Files []File
 	// Problems are inputs that could not be opened or listed.
 	Problems []string
 	byID     map[int32]*Input
+}
+
+// File is one file read (or stdin), hashed while it was read.
+type File struct {
+	*source.File
+	Digest source.Digest
+	Inputs []*Input // its streams: the file itself, or its archive members
 }
 
 // Input returns the input an event's Ref points to.
@@ -295,6 +305,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 
+	res.Files = make([]File, len(files))
 	s := &scanner{cfg: cfg, forced: forced, res: res, prog: prog, jobs: make(chan job, 2*cfg.Workers)}
 	var workers sync.WaitGroup
 	for range cfg.Workers {
@@ -328,6 +339,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return a[0] < b[0] || a[0] == b[0] && a[1] < b[1]
 	})
 	for _, in := range res.Inputs {
+		res.Files[in.order[0]].Inputs = append(res.Files[in.order[0]].Inputs, in)
 		in.Parsed = in.Lines - in.Unparsed
 		kinds := make([]string, 0, len(in.problems))
 		for k := range in.problems {
@@ -416,6 +428,7 @@ func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
 	}
 	// Plain and compressed files: the stream is the file, hashed on disk.
 	s.mu.Lock()
+	s.res.Files[fileIdx] = File{File: f, Digest: digest}
 	for _, in := range s.res.Inputs {
 		if in.order[0] == fileIdx && in.SHA256 == "" {
 			in.SHA256, in.SHA1 = digest.SHA256, digest.SHA1

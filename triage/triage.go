@@ -1,7 +1,8 @@
 // Package triage runs a whole kizuki scan and writes its case folder: it reads
-// the inputs through the pipeline (scan) with detection attached, turns alerts
-// into incidents (investigate), renders every output (report) and records the
-// evidence trail (evidence). The CLI only parses flags and calls Run.
+// the inputs through the pipeline (scan) with detection attached (detect),
+// turns alerts into incidents (investigate), renders every output (report)
+// and records the evidence trail (evidence). The CLI only parses flags and
+// calls Run.
 package triage
 
 import (
@@ -9,8 +10,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kizuki-dfir/kizuki/detect"
+	"github.com/kizuki-dfir/kizuki/detect/crs"
 	"github.com/kizuki-dfir/kizuki/findings"
+	"github.com/kizuki-dfir/kizuki/rules"
 	"github.com/kizuki-dfir/kizuki/scan"
+	"github.com/kizuki-dfir/kizuki/sigma"
 )
 
 // Config is one scan's settings.
@@ -18,19 +23,74 @@ type Config struct {
 	Scan     scan.Config
 	Version  string
 	TimeZone string // name of the zone assumed for zone-less timestamps ("UTC", "Asia/Tokyo")
+
+	RuleDirs  []string // user rule folders added to (or, with RulesOnly, replacing) the built-in pack
+	RulesOnly bool
+	Paranoia  int // OWASP CRS paranoia level 1-4; 0 turns CRS off
 }
 
 // Result is what a scan produced.
 type Result struct {
-	Findings *findings.Findings
-	Scan     *scan.Result
+	Findings    *findings.Findings
+	Scan        *scan.Result
+	Unsupported []sigma.Unsupported // rules that could not be used, with the reason
+	CRS         *crs.Stats
+}
+
+// Rules loads and compiles the rule sources a config names.
+func Rules(cfg Config) (*sigma.RuleSet, []sigma.Unsupported, []string, error) {
+	var srcs []detect.RuleSource
+	var names []string
+	if !cfg.RulesOnly {
+		srcs = append(srcs, detect.RuleSource{Name: "builtin", FS: rules.FS})
+		names = append(names, "builtin")
+	}
+	for _, d := range cfg.RuleDirs {
+		s, err := detect.DirSource(d)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		srcs = append(srcs, s)
+		names = append(names, d)
+	}
+	loaded, err := detect.LoadRules(srcs...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rs, unsupported := sigma.Compile(loaded.Rules, sigma.DefaultPipeline())
+	return rs, append(loaded.ParseErrors, unsupported...), names, nil
 }
 
 // Run scans and assembles the findings.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
-	res, err := scan.Run(ctx, cfg.Scan)
+	rs, unsupported, ruleNames, err := Rules(cfg)
 	if err != nil {
 		return nil, err
+	}
+	dcfg := detect.Config{Rules: rs}
+	if cfg.Paranoia > 0 {
+		c, err := crs.New(crs.Options{Paranoia: cfg.Paranoia})
+		if err != nil {
+			return nil, fmt.Errorf("OWASP CRS: %w", err)
+		}
+		dcfg.CRS = c
+	}
+	engine := detect.New(dcfg)
+	sc := cfg.Scan
+	sc.Handler = engine
+	res, err := scan.Run(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Inputs) == 0 {
+		return nil, fmt.Errorf("no input could be read")
+	}
+	resolve := func(id int32) (string, string) {
+		in := res.Input(id)
+		if in == nil {
+			return "", ""
+		}
+		return in.Path, in.SHA256
 	}
 	f := &findings.Findings{
 		Schema: findings.Schema,
@@ -39,10 +99,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			TimeZone:     cfg.TimeZone,
 			Format:       cfg.Scan.Format,
 			AccessFormat: cfg.Scan.Decode.AccessFormat,
+			Rules:        ruleNames,
+			Paranoia:     cfg.Paranoia,
 		},
 		Summary:   res.Summary(),
 		Inputs:    make([]findings.Input, 0, len(res.Inputs)),
-		Alerts:    []findings.Alert{},
+		Alerts:    engine.Alerts(resolve),
 		Incidents: []findings.Incident{},
 	}
 	for _, in := range res.Inputs {
@@ -51,10 +113,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		fi.LastTime = utcPtr(fi.LastTime)
 		f.Inputs = append(f.Inputs, fi)
 	}
-	if len(f.Inputs) == 0 {
-		return nil, fmt.Errorf("no input could be read")
+	f.Summary.Alerts = len(f.Alerts)
+	out := &Result{Findings: f, Scan: res, Unsupported: unsupported}
+	if dcfg.CRS != nil {
+		st := dcfg.CRS.Stats()
+		out.CRS = &st
 	}
-	return &Result{Findings: f, Scan: res}, nil
+	return out, nil
 }
 
 func utcPtr(t *time.Time) *time.Time {

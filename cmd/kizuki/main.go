@@ -42,7 +42,7 @@ func main() {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != exitFindings {
+		if ee.err != nil {
 			fmt.Fprintln(os.Stderr, "kizuki:", ee.err)
 		}
 		os.Exit(ee.code)

@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kizuki-dfir/kizuki/detect"
+	"github.com/kizuki-dfir/kizuki/evidence"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/report"
 	"github.com/kizuki-dfir/kizuki/scan"
 	"github.com/kizuki-dfir/kizuki/source"
 	"github.com/kizuki-dfir/kizuki/triage"
@@ -27,6 +28,11 @@ type scanFlags struct {
 	maxLine      int
 	workers      int
 	quiet        bool
+	rules        []string
+	rulesOnly    []string
+	paranoia     int
+	lang         string
+	failOn       string
 }
 
 func newScanCmd() *cobra.Command {
@@ -75,6 +81,11 @@ Lines no decoder understands are kept and counted, never dropped.`,
 	f.IntVar(&fl.maxLine, "max-line", scan.DefaultMaxLine, "longest line kept, in bytes; longer lines are cut and counted")
 	f.IntVar(&fl.workers, "workers", 0, "decoding goroutines (default: number of CPUs)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar and no summary")
+	f.StringArrayVar(&fl.rules, "rules", nil, "add a folder of Sigma rules (e.g. a SigmaHQ checkout) to the built-in pack; repeatable")
+	f.StringArrayVar(&fl.rulesOnly, "rules-only", nil, "use only this folder of Sigma rules, not the built-in pack; repeatable")
+	f.IntVar(&fl.paranoia, "paranoia", 1, "OWASP CRS paranoia level for web requests, 1 (fewest false positives) to 4; 0 turns CRS off")
+	f.StringVar(&fl.lang, "lang", "en", "report language: en or ja")
+	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when an incident at or above this severity is found (low, medium, high, critical; none: never)")
 	return cmd
 }
 
@@ -88,13 +99,36 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 			return usageErr("--format: %v", err)
 		}
 	}
+	if fl.lang != "en" && fl.lang != "ja" {
+		return usageErr("--lang %q: want en or ja", fl.lang)
+	}
+	failRank, err := failOnRank(fl.failOn)
+	if err != nil {
+		return err
+	}
+	if fl.paranoia < 0 || fl.paranoia > 4 {
+		return usageErr("--paranoia %d: want 0 (off) to 4", fl.paranoia)
+	}
+	if len(fl.rules) > 0 && len(fl.rulesOnly) > 0 {
+		return usageErr("--rules and --rules-only exclude each other")
+	}
+	c, err := evidence.Create(fl.out, fl.force)
+	if err != nil {
+		return &exitError{exitUsage, err}
+	}
+	if err := c.Record("scan", version, os.Args[1:], map[string]any{"inputs": args}); err != nil {
+		return &exitError{exitUsage, err}
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-
 	prog := &scan.Progress{}
 	cfg := triage.Config{
-		Version:  version,
-		TimeZone: loc.String(),
+		Version:   version,
+		TimeZone:  loc.String(),
+		RuleDirs:  append(fl.rules, fl.rulesOnly...),
+		RulesOnly: len(fl.rulesOnly) > 0,
+		Paranoia:  fl.paranoia,
 		Scan: scan.Config{
 			Args:     args,
 			Source:   source.Options{MaxBytes: fl.maxBytes, Stdin: cmd.InOrStdin()},
@@ -105,20 +139,40 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 			Progress: prog,
 		},
 	}
+	stopBar := func() {}
+	if !fl.quiet {
+		stopBar = startProgress(cmd.ErrOrStderr(), prog)
+	}
 	res, err := triage.Run(ctx, cfg)
+	stopBar()
 	if err != nil {
 		return &exitError{exitUsage, err}
 	}
-	if err := os.MkdirAll(fl.out, 0o755); err != nil {
-		return &exitError{exitUsage, err}
-	}
-	b, _ := json.MarshalIndent(res.Findings, "", "  ")
-	if err := os.WriteFile(filepath.Join(fl.out, "findings.json"), append(b, '\n'), 0o644); err != nil {
+	ropts := report.Options{Lang: fl.lang, Location: loc, Color: isTerminal(cmd.OutOrStdout())}
+	if err := triage.WriteCase(c, res, version, ropts); err != nil {
 		return &exitError{exitUsage, err}
 	}
 	if !fl.quiet {
-		s := res.Findings.Summary
-		fmt.Fprintf(cmd.OutOrStdout(), "%d inputs, %d lines, %d parsed, %d unparsed\n", s.Inputs, s.Lines, s.Parsed, s.Unparsed)
+		out := cmd.OutOrStdout()
+		if err := report.WriteSummary(out, res.Findings, ropts); err != nil {
+			return &exitError{exitUsage, err}
+		}
+		fmt.Fprintf(out, "\nCase folder: %s (report.html, report.md, findings.json, timeline.csv)\n", fl.out)
+	}
+	for _, inc := range res.Findings.Incidents {
+		if failRank >= 0 && detect.SeverityRank(inc.Severity) >= failRank {
+			return &exitError{code: exitFindings}
+		}
 	}
 	return nil
+}
+
+func failOnRank(s string) (int, error) {
+	switch s {
+	case "none":
+		return -1, nil
+	case "informational", "low", "medium", "high", "critical":
+		return detect.SeverityRank(s), nil
+	}
+	return 0, usageErr("--fail-on %q: want low, medium, high, critical or none", s)
 }
