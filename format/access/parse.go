@@ -8,13 +8,25 @@ import (
 )
 
 // parser decodes lines with one layout. It holds a one-entry time cache:
-// consecutive access-log lines almost always share their second.
+// consecutive access-log lines almost always share their minute (for
+// $time_local) or second (for ISO 8601 times).
 type parser struct {
 	l *layout
 
-	tkey  [32]byte
-	tlen  int
-	ttime time.Time
+	local, iso timeCache
+}
+
+// timeCache remembers the last time string parsed and its value.
+type timeCache struct {
+	key    [32]byte
+	n      int
+	t      time.Time
+	minute int64 // $time_local: Unix time of key's minute
+}
+
+func (c *timeCache) remember(v string, t time.Time) {
+	c.n = copy(c.key[:], v)
+	c.t = t
 }
 
 // parse fills ev from line and reports whether the line fits the layout. ev
@@ -25,8 +37,16 @@ func (p *parser) parse(line string, ev *event.Event) bool {
 	ustart, uend := -1, -1 // URL as a span of line, so a path and its query stay one slice
 	for i := range p.l.steps {
 		s := &p.l.steps[i]
-		if len(line)-pos < len(s.lit) || line[pos:pos+len(s.lit)] != s.lit {
-			return false
+		switch len(s.lit) {
+		case 0:
+		case 1: // most separators are one byte: skip memequal
+			if pos >= len(line) || line[pos] != s.lit[0] {
+				return false
+			}
+		default:
+			if !hasLit(line, pos, s.lit) {
+				return false
+			}
 		}
 		pos += len(s.lit)
 		rest := line[pos:]
@@ -99,22 +119,34 @@ done:
 	return true
 }
 
+// hasLit reports whether line holds lit at pos. A byte loop beats memequal
+// for the two- and three-byte separators of access logs.
+func hasLit(line string, pos int, lit string) bool {
+	if len(line)-pos < len(lit) {
+		return false
+	}
+	for i := 0; i < len(lit); i++ {
+		if line[pos+i] != lit[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // indexSep returns the index of sep in s. In a list value a separator right
 // after a comma belongs to the list ("1.2.3.4, 5.6.7.8").
 func indexSep(s, sep string, list bool) int {
 	off := 0
+	c := sep[0]
 	for {
-		var i int
-		if len(sep) == 1 {
-			i = strings.IndexByte(s[off:], sep[0])
-		} else {
-			i = strings.Index(s[off:], sep)
-		}
+		// IndexByte then a compare beats strings.Index for the short
+		// separators and short values of access logs.
+		i := strings.IndexByte(s[off:], c)
 		if i < 0 {
 			return -1
 		}
 		i += off
-		if !list || i == 0 || s[i-1] != ',' {
+		if hasLit(s, i, sep) && (!list || i == 0 || s[i-1] != ',') {
 			return i
 		}
 		off = i + 1
@@ -137,7 +169,7 @@ func quotedEnd(s, end string) int {
 		for j := i - 1; j >= 0 && s[j] == '\\'; j-- {
 			bs++
 		}
-		if bs%2 == 0 && strings.HasPrefix(s[i:], end) {
+		if bs%2 == 0 && hasLit(s, i, end) {
 			return i
 		}
 		off = i + 1
@@ -273,6 +305,9 @@ func splitRequest(r string) (method, url, proto string, ok bool) {
 		}
 	}
 	rest := r[sp+1:]
+	if n := len(rest); n > 9 && rest[n-9] == ' ' && rest[n-8:n-3] == "HTTP/" {
+		return method, rest[:n-9], rest[n-8:], true // the usual " HTTP/1.1"
+	}
 	if last := strings.LastIndexByte(rest, ' '); last >= 0 && strings.HasPrefix(rest[last+1:], "HTTP/") {
 		url, proto = rest[:last], rest[last+1:]
 	} else {
@@ -285,13 +320,20 @@ func splitRequest(r string) (method, url, proto string, ok bool) {
 }
 
 // isTchar reports whether c may appear in an HTTP token (RFC 9110 5.6.2).
-func isTchar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
+func isTchar(c byte) bool { return tchar[c] }
+
+var tchar = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
 	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for _, c := range []byte("!#$%&'*+-.^_`|~") {
+		t[c] = true
+	}
+	return t
+}()
 
 // atoi parses a non-negative decimal of at most 18 digits.
 func atoi(s string) (int64, bool) {
@@ -309,13 +351,24 @@ func atoi(s string) (int64, bool) {
 	return n, true
 }
 
-// timeLocal parses "10/Oct/2000:13:55:36 -0700" into UTC.
+// timeLocal parses "10/Oct/2000:13:55:36 -0700" into UTC. Lines within
+// the same minute and zone as the previous one only parse the seconds.
 func (p *parser) timeLocal(v string) (time.Time, bool) {
-	if p.tlen == len(v) && string(p.tkey[:p.tlen]) == v {
-		return p.ttime, true
-	}
 	if len(v) != 26 || v[2] != '/' || v[6] != '/' || v[11] != ':' || v[14] != ':' || v[17] != ':' || v[20] != ' ' {
 		return time.Time{}, false
+	}
+	c := &p.local
+	if c.n == 26 && string(c.key[:17]) == v[:17] && string(c.key[20:26]) == v[20:] {
+		if c.key[18] == v[18] && c.key[19] == v[19] {
+			return c.t, true
+		}
+		ss, ok := num(v[18:20])
+		if !ok || ss > 60 {
+			return time.Time{}, false
+		}
+		c.key[18], c.key[19] = v[18], v[19]
+		c.t = time.Unix(c.minute+int64(ss), 0).UTC()
+		return c.t, true
 	}
 	day, ok1 := num(v[0:2])
 	mon := month(v[3:6])
@@ -328,14 +381,16 @@ func (p *parser) timeLocal(v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t := unix(year, mon, day, hh, mm, ss, 0, off)
-	p.remember(v, t)
+	c.remember(v, t)
+	c.minute = t.Unix() - int64(ss)
 	return t, true
 }
 
 // timeISO parses "2000-10-10T13:55:36-07:00" (also "Z", "+0000", fractions).
 func (p *parser) timeISO(v string) (time.Time, bool) {
-	if p.tlen == len(v) && string(p.tkey[:p.tlen]) == v {
-		return p.ttime, true
+	c := &p.iso
+	if c.n == len(v) && string(c.key[:c.n]) == v {
+		return c.t, true
 	}
 	if len(v) < 20 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':' || v[16] != ':' {
 		return time.Time{}, false
@@ -383,15 +438,10 @@ func (p *parser) timeISO(v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t := unix(year, mon, day, hh, mm, ss, nsec, off)
-	if len(v) <= len(p.tkey) {
-		p.remember(v, t)
+	if len(v) <= len(c.key) {
+		c.remember(v, t)
 	}
 	return t, true
-}
-
-func (p *parser) remember(v string, t time.Time) {
-	p.tlen = copy(p.tkey[:], v)
-	p.ttime = t
 }
 
 // epoch parses seconds ("1716088364.123"), or whole milli- or microseconds.

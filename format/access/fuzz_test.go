@@ -1,0 +1,91 @@
+package access
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+// FuzzDecode feeds arbitrary lines to every standard layout and to a custom
+// format, checking that decoding never panics and that every string field of
+// a decoded event is a piece of the line (nothing is invented or copied from
+// an earlier line).
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"testdata/nginx-combined.log", "testdata/nginx-custom.log"} {
+		for _, l := range readLines(f, name) {
+			f.Add(l)
+		}
+	}
+	f.Add(`::1 - - [22/Nov/2026:22:25:50 +0000] "GET / HTTP/1.1" 200 3 "-" "\`)
+	f.Add(`h:1 a - b [10/Oct/2000:13:55:36 -0700] "\\" 200 - "" ""`)
+	layouts := []*layout{combined, common, vhostCombined, mustCompile(customNginx, "x"),
+		mustCompile(`$remote_addr [$time_iso8601] $request_method $uri$is_args$args $status $upstream_addr rt=$request_time $msec`, "x"),
+		mustCompile(`%h %{usec}t %m %U%q %H %>s %{X-Forwarded-For}i "%{User-Agent}i`, "x")}
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, l := range layouts {
+			d := newDecoder(l)
+			n := 0
+			d.Decode(line, event.Ref{Line: 1}, func(e *event.Event) {
+				n++
+				if e.Raw != line {
+					t.Fatalf("Raw = %q, want the line", e.Raw)
+				}
+				for _, v := range []string{e.SourceIP, e.User, e.Method, e.URL, e.HTTPVersion, e.Referrer, e.UserAgent, e.Host} {
+					if !strings.Contains(line, v) {
+						t.Fatalf("field %q is not part of line %q", v, line)
+					}
+				}
+				for _, kv := range e.Extra {
+					if !strings.Contains(line, kv.Value) {
+						t.Fatalf("extra %s=%q is not part of line %q", kv.Key, kv.Value, line)
+					}
+				}
+				if e.Kind == event.KindWeb && e.Time.Location() != time.UTC {
+					t.Fatalf("time %v not in UTC", e.Time)
+				}
+			})
+			if n != 1 {
+				t.Fatalf("%d events for one line", n)
+			}
+		}
+	})
+}
+
+// TestTimeLocal checks the hand-written parser and its cache against
+// time.Parse over a random walk of times, zones and seconds.
+func TestTimeLocal(t *testing.T) {
+	const layout = "02/Jan/2006:15:04:05 -0700"
+	rng := rand.New(rand.NewPCG(1, 2))
+	var p parser
+	tm := time.Date(1999, 12, 31, 23, 58, 0, 0, time.UTC)
+	zones := []*time.Location{time.UTC, time.FixedZone("", -7*3600), time.FixedZone("", 9*3600), time.FixedZone("", 5*3600+45*60)}
+	for i := 0; i < 20000; i++ {
+		switch rng.IntN(4) {
+		case 0:
+			tm = tm.Add(time.Duration(rng.IntN(3)) * time.Second)
+		case 1:
+			tm = tm.Add(time.Duration(rng.IntN(200)) * time.Second)
+		case 2:
+			tm = tm.Add(time.Duration(rng.IntN(1e6)) * time.Second)
+		}
+		s := tm.In(zones[rng.IntN(len(zones))]).Format(layout)
+		want, _ := time.Parse(layout, s)
+		got, ok := p.timeLocal(s)
+		if !ok || !got.Equal(want) || got.Location() != time.UTC {
+			t.Fatalf("timeLocal(%q) = %v, %v; want %v", s, got, ok, want.UTC())
+		}
+	}
+	for _, bad := range []string{"10/Oct/2000:13:55:36 +07", "32/Oct/2000:13:55:36 -0700", "10/Oct/2000:24:55:36 -0700", "10/oct/2000:13:55:36 -0700", "10/Oct/2000:13:55:3x -0700"} {
+		if _, ok := p.timeLocal(bad); ok {
+			t.Errorf("timeLocal(%q) accepted", bad)
+		}
+	}
+	// a cached minute must not accept a broken second
+	p.timeLocal("10/Oct/2000:13:55:36 -0700")
+	if _, ok := p.timeLocal("10/Oct/2000:13:55:x6 -0700"); ok {
+		t.Error("cached minute accepted a bad second")
+	}
+}
