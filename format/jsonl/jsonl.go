@@ -1,0 +1,349 @@
+// Package jsonl decodes JSON lines ("jsonl"): one JSON object a line, from
+// any application, shipper or web server.
+//
+// Nested objects are flattened to dotted keys ({"user":{"name":"x"}} is
+// user.name). ECS names (@timestamp, source.ip, user.name,
+// http.request.method, url.original, ...) fill the event's typed fields, as do
+// the keys of common JSON access logs: nginx variables (remote_addr,
+// time_local, request, status, body_bytes_sent, http_user_agent, ...), Caddy
+// (request.remote_ip, request.method, request.uri, ts) and Traefik
+// (ClientHost, RequestMethod, RequestPath, DownstreamStatus); such lines are
+// web events of dataset "web.access". Every other leaf is kept in Extra under
+// its dotted key; arrays are kept whole as their JSON text, nulls are dropped.
+//
+// Lines that are not a single valid JSON object, nest deeper than 64 levels
+// or have a flattened key over 512 bytes are kept as raw events.
+package jsonl
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/format"
+)
+
+func init() {
+	format.Register(&format.Format{
+		Name:        "jsonl",
+		Description: "JSON lines: ECS documents, nginx/Apache/Caddy/Traefik JSON access logs, any JSON object per line",
+		Stateless:   true,
+		Sniff:       sniff,
+		New:         func(o format.Options) (format.Decoder, error) { return New(o), nil },
+	})
+}
+
+// Decoder decodes JSON lines. It is stateless: each line stands alone.
+type Decoder struct {
+	loc *time.Location
+	sc  scanner
+	ev  event.Event
+
+	web      bool   // an access-log key was seen
+	kindSet  bool   // event.category named the kind
+	timeRank int    // rank of the key Time came from; lower wins
+	timeKey  string // the key and value Time came from
+	timeVal  string
+	request  string // nginx $request, split once all keys are seen
+}
+
+// New returns a JSON lines decoder; times without a zone are read in o.Loc().
+func New(o format.Options) *Decoder {
+	d := &Decoder{loc: o.Loc()}
+	d.sc.leaf = d.field
+	return d
+}
+
+func sniff(sample []string) int {
+	d := New(format.Options{})
+	return format.SniffLines(sample, func(l string) bool { return d.parse(l) })
+}
+
+// Decode implements format.Decoder.
+func (d *Decoder) Decode(line string, ref event.Ref, emit format.Emit) {
+	if !d.parse(line) {
+		format.Raw(&d.ev, line, ref)
+	}
+	d.ev.Ref = ref
+	emit(&d.ev)
+}
+
+// Flush implements format.Decoder.
+func (d *Decoder) Flush(format.Emit) {}
+
+func (d *Decoder) parse(line string) bool {
+	ev := &d.ev
+	ev.Reset()
+	d.web, d.kindSet, d.timeRank, d.request = false, false, 0, ""
+	sc := &d.sc
+	sc.s, sc.i, sc.depth = line, 0, 0
+	sc.ws()
+	if sc.i >= len(line) || line[sc.i] != '{' || !sc.object("") {
+		return false
+	}
+	if sc.ws(); sc.i != len(line) {
+		return false
+	}
+	if d.request != "" {
+		d.splitRequest()
+	}
+	ev.Raw = line
+	switch {
+	case d.kindSet:
+	case d.web || (ev.Method != "" && ev.Status != 0):
+		ev.Kind = event.KindWeb
+		if ev.Dataset == "" {
+			ev.Dataset = "web.access"
+		}
+		if ev.Action == "" {
+			ev.Action = "http_request"
+		}
+	case ev.CommandLine != "":
+		ev.Kind = event.KindProcess
+	case ev.Statement != "":
+		ev.Kind = event.KindDB
+	default:
+		ev.Kind = event.KindSystem
+	}
+	if ev.Dataset == "" {
+		ev.Dataset = "jsonl"
+	}
+	return true
+}
+
+// splitRequest reads nginx's $request, "GET /path HTTP/1.1" (or HTTP/0.9's
+// "GET /path"). The specific keys (request_method, request_uri) win when both
+// are logged; a request line that is not one (TLS bytes sent to a plain-HTTP
+// port) is kept whole as http.request.line.
+func (d *Decoder) splitRequest() {
+	ev := &d.ev
+	m, rest, ok := strings.Cut(d.request, " ")
+	u, proto, hasProto := strings.Cut(rest, " ")
+	if !ok || !httpToken(m) || u == "" || (hasProto && !strings.HasPrefix(proto, "HTTP/")) {
+		d.extra("http.request.line", d.request)
+		return
+	}
+	if ev.Method == "" {
+		ev.Method = m
+	}
+	if ev.URL == "" {
+		ev.URL = u
+	}
+	if ev.HTTPVersion == "" && hasProto {
+		ev.HTTPVersion = proto[len("HTTP/"):]
+	}
+}
+
+// httpToken reports whether m can be an HTTP method (RFC 9110 token chars;
+// upper-case letters in practice, anything printable but separators allowed).
+func httpToken(m string) bool {
+	if m == "" || len(m) > 32 {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// field places one leaf: typed fields for the names it knows, Extra for the
+// rest.
+func (d *Decoder) field(key, val string, typ byte) {
+	ev := &d.ev
+	switch key {
+	// ECS (event/field.go names).
+	case "@timestamp":
+		d.setTime(key, val, typ, 1)
+	case "event.category":
+		if k, ok := categories[val]; ok && typ == '"' {
+			ev.Kind, d.kindSet = k, true
+		}
+		d.extra(key, val)
+	case "event.dataset":
+		ev.Dataset = val
+	case "event.action":
+		ev.Action = val
+	case "event.outcome":
+		switch val {
+		case "success":
+			ev.Outcome = event.OutcomeSuccess
+		case "failure":
+			ev.Outcome = event.OutcomeFailure
+		}
+	case "host.name":
+		ev.Host = val
+	case "message", "msg":
+		ev.Message = val
+	case "log.level", "level":
+		ev.Level = val
+	case "source.ip", "client.ip":
+		d.setIP(key, val)
+	case "source.port", "client.port":
+		ev.SourcePort = int(d.int(key, val))
+	case "user.name", "remote_user":
+		if val != "-" {
+			ev.User = val
+		}
+	case "user.target.name":
+		ev.TargetUser = val
+	case "http.request.method", "request_method", "request.method", "RequestMethod":
+		ev.Method = val
+		d.web = true
+	case "url.original", "request_uri", "request.uri", "RequestPath":
+		ev.URL = val
+		d.web = true
+	case "http.version":
+		ev.HTTPVersion = val
+	case "server_protocol", "request.proto", "RequestProtocol":
+		ev.HTTPVersion = strings.TrimPrefix(val, "HTTP/")
+		d.web = true
+	case "http.response.status_code", "status", "DownstreamStatus":
+		// A bare "status" is too common outside access logs to make a web
+		// event on its own; with a method or a request it does.
+		ev.Status = int(d.int(key, val))
+		d.web = d.web || key != "status"
+	case "http.response.body.bytes", "body_bytes_sent", "DownstreamContentSize":
+		ev.Bytes = d.int(key, val)
+	case "user_agent.original", "http_user_agent", "request_User-Agent":
+		ev.UserAgent = val
+	case "http.request.referrer", "http_referer", "request_Referer":
+		if val != "-" {
+			ev.Referrer = val
+		}
+	case "process.name":
+		ev.Process = val
+	case "process.pid":
+		ev.PID = int(d.int(key, val))
+	case "process.command_line":
+		ev.CommandLine = val
+	case "db.statement":
+		ev.Statement = val
+	case "db.rows_returned":
+		ev.Rows = d.int(key, val)
+
+	// Access logs.
+	case "remote_addr", "remote_ip", "client_ip", "request.remote_ip", "request.client_ip", "ClientHost":
+		d.setIP(key, val)
+		d.web = true
+	case "request":
+		d.request = val
+		d.web = true
+	case "time_iso8601", "time_local":
+		d.setTime(key, val, typ, 2)
+		d.web = true
+	case "timestamp", "time", "ts", "StartUTC":
+		d.setTime(key, val, typ, 3)
+	case "msec":
+		d.setTime(key, val, typ, 4)
+	case "http_x_forwarded_for":
+		if val != "-" && val != "" {
+			d.extra("http.request.x_forwarded_for", val)
+		}
+	case "request_time":
+		d.extra("http.request.time", val)
+	default:
+		d.extra(key, val)
+	}
+}
+
+var categories = map[string]event.Kind{
+	"web": event.KindWeb, "authentication": event.KindAuth, "iam": event.KindAuth, "database": event.KindDB,
+	"process": event.KindProcess, "email": event.KindMail,
+}
+
+func (d *Decoder) extra(key, val string) {
+	d.ev.Extra = append(d.ev.Extra, event.KV{Key: key, Value: val})
+}
+
+// int reads an integer field; a value that is not one ("-" for nginx's
+// missing values, text) stays in Extra so nothing logged is lost.
+func (d *Decoder) int(key, val string) int64 {
+	n, err := strconv.ParseInt(val, 10, 64)
+	if err != nil {
+		if val != "-" && val != "" {
+			d.extra(key, val)
+		}
+		return 0
+	}
+	return n
+}
+
+// setIP keeps addresses in source.ip; anything else (a host name, "unix:")
+// stays in Extra under its own key, since source.ip must hold addresses.
+func (d *Decoder) setIP(key, val string) {
+	if a, err := netip.ParseAddr(val); err == nil {
+		if d.ev.SourceIP == "" || key == "source.ip" {
+			d.ev.SourceIP = val
+			if a.Is4In6() {
+				d.ev.SourceIP = a.Unmap().String()
+			}
+		}
+		return
+	}
+	if val != "" && val != "-" {
+		d.extra(key, val)
+	}
+}
+
+// setTime sets the event time from a time key; rank orders the keys (lower
+// wins) so that "@timestamp" beats an application's own "time". A value that
+// does not become the time stays in Extra under its key.
+func (d *Decoder) setTime(key, val string, typ byte, rank int) {
+	if d.timeRank != 0 && d.timeRank <= rank {
+		d.extra(key, val)
+		return
+	}
+	t, ok := parseTime(val, typ, d.loc)
+	if !ok {
+		d.extra(key, val)
+		return
+	}
+	if d.timeRank != 0 {
+		d.extra(d.timeKey, d.timeVal) // displaced by a better key: keep it
+	}
+	d.ev.Time, d.timeRank, d.timeKey, d.timeVal = t, rank, key, val
+}
+
+// parseTime reads the time forms JSON logs use: RFC 3339 (with or without a
+// zone, 'T' or space), nginx $time_local, and Unix epochs in seconds, ms, µs
+// or ns (as numbers or numeric strings).
+func parseTime(v string, typ byte, loc *time.Location) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	if v[0] >= '0' && v[0] <= '9' && (typ == '0' || !strings.ContainsAny(v, "-:/ ")) {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			return time.Time{}, false
+		}
+		switch {
+		case f > 1e17:
+			return time.Unix(0, int64(f)).UTC(), true
+		case f > 1e14:
+			return time.UnixMicro(int64(f)).UTC(), true
+		case f > 1e11:
+			return time.UnixMilli(int64(f)).UTC(), true
+		}
+		sec := int64(f)
+		return time.Unix(sec, int64((f-float64(sec))*1e9)/1000*1000).UTC(), true
+	}
+	if typ != '"' {
+		return time.Time{}, false
+	}
+	for _, l := range [...]string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "02/Jan/2006:15:04:05 -0700"} {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	for _, l := range [...]string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.ParseInLocation(l, v, loc); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
