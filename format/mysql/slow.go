@@ -96,6 +96,10 @@ func (s *Slow) Decode(line string, ref event.Ref, emit format.Emit) {
 		return
 	}
 	switch {
+	case strings.HasPrefix(line, "# administrator command: "):
+		// Protocol commands (Quit, Prepare, Ping...) logged in place of a statement.
+		s.ev.Action = "admin_command"
+		s.ev.Message = strings.TrimSuffix(line[len("# administrator command: "):], ";")
 	case strings.HasPrefix(line, "# "):
 		s.attributes(line[2:])
 	case strings.HasPrefix(line, "use ") && strings.HasSuffix(line, ";"):

@@ -74,6 +74,25 @@ func TestSlow(t *testing.T) {
 			},
 		},
 		{
+			// MySQL 5.7 logs protocol commands in place of a statement
+			// (Percona's pt-query-digest documentation shows the same form).
+			name: "administrator command",
+			lines: []string{
+				"# User@Host: app[app] @ localhost []  Id:     9",
+				"# Query_time: 0.000011  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0",
+				"SET timestamp=1747624364;",
+				"# administrator command: Quit;",
+			},
+			want: []event.Event{{
+				Time: ts("2025-05-19T03:12:44Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "admin_command",
+				User: "app", Message: "Quit",
+				Raw: "# User@Host: app[app] @ localhost []  Id:     9\n# Query_time: 0.000011  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0\n" +
+					"SET timestamp=1747624364;\n# administrator command: Quit;",
+				Extra: kv("source.domain", "localhost", "db.connection_id", "9", "db.query_time", "0.000011", "db.lock_time", "0.000000",
+					"db.rows_examined", "0"),
+			}},
+		},
+		{
 			// A log that starts mid-entry keeps the orphan lines raw.
 			name:  "orphans",
 			lines: []string{"WHERE id = 1;", "# Query_time: 1.0"},

@@ -146,13 +146,21 @@ func prefixFields(ev *event.Event, p string) {
 		}
 		return
 	}
-	if at := strings.LastIndexByte(p, '@'); at >= 0 && !strings.Contains(p, " ") {
-		if u := p[:at]; u != "" && u != "[unknown]" {
+	// "%u@%d", possibly among other escapes ("%u@%d %a"): the first word with an @.
+	for p != "" {
+		var w string
+		w, p, _ = strings.Cut(p, " ")
+		at := strings.LastIndexByte(w, '@')
+		if at < 0 {
+			continue
+		}
+		if u := w[:at]; u != "" && u != "[unknown]" {
 			ev.User = u
 		}
-		if d := p[at+1:]; d != "" && d != "[unknown]" {
+		if d := w[at+1:]; d != "" && d != "[unknown]" {
 			ev.Set("db.name", d)
 		}
+		return
 	}
 }
 

@@ -111,6 +111,17 @@ func TestStderr(t *testing.T) {
 			},
 		},
 		{
+			// '%m [%p] %q%u@%d %a ': other escapes after user@db.
+			name:  "user@db followed by the application name",
+			lines: []string{"2025-05-19 03:12:44.001 UTC [99] app@shop psql LOG:  statement: SELECT 1"},
+			want: []event.Event{
+				mk(event.Event{Time: ts("2025-05-19T03:12:44.001Z"), Ref: ref(1), Action: "query", Level: "LOG", PID: 99, User: "app",
+					Message: "statement: SELECT 1", Statement: "SELECT 1",
+					Raw:   "2025-05-19 03:12:44.001 UTC [99] app@shop psql LOG:  statement: SELECT 1",
+					Extra: kv("db.name", "shop")}),
+			},
+		},
+		{
 			// The PostgreSQL 15 wording of a rejected host (client-authentication
 			// chapter of the manual); an orphan continuation and noise stay raw.
 			name: "pg_hba rejection and raw lines",
