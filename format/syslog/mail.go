@@ -164,11 +164,11 @@ func mailKV(ev *event.Event, s string, sep byte) {
 				add(ev, "event.reason", strings.TrimSuffix(reply, ")"))
 			}
 		} else if strings.HasPrefix(s, "<") {
-			end := strings.IndexByte(s, '>')
-			if end < 0 {
-				end = len(s) - 1
+			if end := strings.IndexByte(s, '>'); end >= 0 {
+				v, s = s[1:end], s[end+1:]
+			} else {
+				v, s = s[1:], ""
 			}
-			v, s = s[1:end], s[end+1:]
 		} else {
 			end := strings.IndexByte(s, sep)
 			if end < 0 {
@@ -274,9 +274,10 @@ func dovecotKV(ev *event.Event, s string) {
 		var kv string
 		if strings.HasPrefix(s, "user=<") {
 			// User names may hold ", ": take the whole <...>.
-			end := strings.Index(s, ">")
+			end := strings.IndexByte(s, '>')
 			if end < 0 {
-				end = len(s) - 1
+				ev.User = s[6:]
+				return
 			}
 			ev.User = s[6:end]
 			s = strings.TrimPrefix(s[end+1:], ", ")

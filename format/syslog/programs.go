@@ -118,8 +118,15 @@ func repeated(msg string) (inner, n string, ok bool) {
 
 // isIP reports whether s is a literal IPv4 or IPv6 address.
 func isIP(s string) bool {
-	if s == "" {
+	if s == "" || len(s) > 64 {
 		return false
+	}
+	// Reject names before ParseAddr, whose error values allocate.
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' || b == '.' || b == ':') {
+			return false
+		}
 	}
 	_, err := netip.ParseAddr(s)
 	return err == nil

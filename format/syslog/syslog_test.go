@@ -126,7 +126,7 @@ func TestDecode(t *testing.T) {
 		{"5424 sd", `<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] An application event log entry...`,
 			want{time: "2003-10-11T22:14:15.003Z", kind: sys, dataset: "evntslog", host: "mymachine.example.com", process: "evntslog", level: "notice",
 				message: "An application event log entry...",
-				extra: map[string]string{"log.syslog.facility.name": "local4", "log.syslog.msgid": "ID47", "syslog.sd.exampleSDID@32473.eventSource": "Application"}}},
+				extra:   map[string]string{"log.syslog.facility.name": "local4", "log.syslog.msgid": "ID47", "syslog.sd.exampleSDID@32473.eventSource": "Application"}}},
 		// RFC 5424 section 6.5, example 1 (BOM before the message).
 		{"5424", "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \xef\xbb\xbf'su root' failed for lonvick on /dev/pts/8",
 			want{time: "2003-10-11T22:14:15.003Z", kind: sys, dataset: "su", host: "mymachine.example.com", process: "su", level: "crit",
