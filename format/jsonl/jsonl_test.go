@@ -404,3 +404,28 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastTime checks the hand-written time parser against time.Parse with
+// the layouts it stands in for.
+func FuzzFastTime(f *testing.F) {
+	for _, v := range []string{"2025-05-19T03:12:44.123+09:00", "2025-05-19 03:12:44", "2025-05-19T03:12:44Z",
+		"19/May/2025:03:12:44 +0900", "2024-02-29T00:00:00.123456789-05:30", "2025-02-29T00:00:00Z"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, ok := fastTime(v, time.UTC)
+		if !ok || strings.ContainsAny(v, ",z") {
+			return
+		}
+		for _, l := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00", "02/Jan/2006:15:04:05 -0700",
+			"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
+			if want, err := time.Parse(l, v); err == nil {
+				if !want.Equal(got) {
+					t.Fatalf("fastTime(%q) = %v, time.Parse(%q) = %v", v, got, l, want)
+				}
+				return
+			}
+		}
+		t.Fatalf("fastTime(%q) = %v, but time.Parse rejects it", v, got)
+	})
+}
