@@ -66,6 +66,7 @@ func init() {
 type Decoder struct {
 	ev   event.Event
 	keys map[string]string // "auditd."+key for keys outside the known table
+	seen seen
 	args []string
 	buf  []byte
 }
@@ -161,6 +162,7 @@ func digits(s string) (int64, bool) {
 }
 
 func (d *Decoder) decode(line string, ev *event.Event) bool {
+	raw := line
 	line = strings.TrimSuffix(line, "\r")
 	prefix, rec, ok := findRecord(line)
 	if !ok {
@@ -173,7 +175,7 @@ func (d *Decoder) decode(line string, ev *event.Event) bool {
 		return false
 	}
 	ev.Reset()
-	ev.Raw = line
+	ev.Raw = raw
 	ev.Kind = event.KindSystem
 	ev.Dataset = "auditd"
 	ev.Time = t
@@ -187,6 +189,7 @@ func (d *Decoder) decode(line string, ev *event.Event) bool {
 
 	// Raw fields, then the ENRICHED interpretations after \x1d.
 	d.args = d.args[:0]
+	d.seen = seen{}
 	raw, enriched, _ := strings.Cut(body, "\x1d")
 	d.fields(ev, raw, typ == "EXECVE")
 	if enriched != "" {
@@ -223,17 +226,20 @@ func (d *Decoder) fields(ev *event.Event, s string, execve bool) {
 		for len(s) > 0 && (s[0] == ' ' || s[0] == '\x1d') {
 			s = s[1:]
 		}
-		eq := strings.IndexByte(s, '=')
-		if eq <= 0 {
+		i := 0
+		for i < len(s) && s[i] != '=' && s[i] != ' ' && s[i] != '\x1d' {
+			i++
+		}
+		if i == len(s) {
 			return
 		}
-		key := s[:eq]
-		if strings.IndexByte(key, ' ') >= 0 {
-			// A bare word ("TLS", "ssh2"): skip it.
-			s = s[strings.IndexByte(key, ' ')+1:]
+		if s[i] != '=' || i == 0 {
+			// A bare word ("TLS", "ssh2") or a stray "=": skip it.
+			s = s[i+1:]
 			continue
 		}
-		s = s[eq+1:]
+		key := s[:i]
+		s = s[i+1:]
 		var val string
 		quoted := false
 		switch {
@@ -256,12 +262,9 @@ func (d *Decoder) fields(ev *event.Event, s string, execve bool) {
 			d.fields(ev, inner, false)
 			continue
 		default:
-			end := strings.IndexByte(s, ' ')
-			if end < 0 {
-				end = len(s)
-			}
-			if x := strings.IndexByte(s[:end], '\x1d'); x >= 0 {
-				end = x
+			end := 0
+			for end < len(s) && s[end] != ' ' && s[end] != '\x1d' {
+				end++
 			}
 			val, s = s[:end], s[end:]
 		}
@@ -270,11 +273,50 @@ func (d *Decoder) fields(ev *event.Event, s string, execve bool) {
 		}
 		if execve && isArgKey(key) {
 			d.arg(key, val)
-			if strings.IndexByte(key, '[') >= 0 {
+			if key[len(key)-1] == ']' {
 				continue // chunks of a split argument: kept reassembled only
 			}
 		}
+		d.seen.note(key, val)
 		d.add(ev, d.key(key), val)
+	}
+}
+
+// seen keeps the values interpret reads, so it need not search Extra.
+type seen struct {
+	pid, ppid, uid, comm, exe, success, res, acct, addr, hostname, cmd, proctitle, enrichedAUID, enrichedUID string
+}
+
+func (s *seen) note(key, val string) {
+	switch key {
+	case "pid":
+		s.pid = val
+	case "ppid":
+		s.ppid = val
+	case "uid":
+		s.uid = val
+	case "comm":
+		s.comm = val
+	case "exe":
+		s.exe = val
+	case "success":
+		s.success = val
+	case "res":
+		s.res = val
+	case "acct":
+		s.acct = val
+	case "addr":
+		s.addr = val
+	case "hostname":
+		s.hostname = val
+	case "cmd":
+		s.cmd = val
+	case "proctitle":
+		s.proctitle = val
+	case "AUID":
+		s.enrichedAUID = val
+	case "UID":
+		s.enrichedUID = val
 	}
 }
 

@@ -74,11 +74,6 @@ var accountRecords = map[string]bool{
 	"USER_CHAUTHTOK": true, "USER_MGMT": true, "GRP_MGMT": true,
 }
 
-func get(ev *event.Event, k string) string {
-	v, _ := ev.Get(k)
-	return v
-}
-
 // interpret fills the typed fields from the auditd.* keys of one record.
 func (d *Decoder) interpret(ev *event.Event, typ string) {
 	switch typ {
@@ -92,24 +87,24 @@ func (d *Decoder) interpret(ev *event.Event, typ string) {
 		return
 	case "PROCTITLE":
 		// The kernel separates arguments with NUL bytes.
-		if p := get(ev, "auditd.proctitle"); p != "" {
+		if p := d.seen.proctitle; p != "" {
 			ev.CommandLine = strings.ReplaceAll(p, "\x00", " ")
 		}
 		return
 	case "SYSCALL":
-		ev.PID = atoi(get(ev, "auditd.pid"))
-		ev.Process = get(ev, "auditd.comm")
-		if exe := get(ev, "auditd.exe"); exe != "" {
+		ev.PID = atoi(d.seen.pid)
+		ev.Process = d.seen.comm
+		if exe := d.seen.exe; exe != "" {
 			d.add(ev, "process.executable", exe)
 		}
-		if ppid := get(ev, "auditd.ppid"); ppid != "" {
+		if ppid := d.seen.ppid; ppid != "" {
 			d.add(ev, "process.parent.pid", ppid)
 		}
-		if uid := get(ev, "auditd.uid"); uid != "" {
+		if uid := d.seen.uid; uid != "" {
 			d.add(ev, "user.id", uid)
 		}
-		ev.User = get(ev, "auditd.UID")
-		switch get(ev, "auditd.success") {
+		ev.User = d.seen.enrichedUID
+		switch d.seen.success {
 		case "yes":
 			ev.Outcome = event.OutcomeSuccess
 		case "no":
@@ -123,35 +118,35 @@ func (d *Decoder) interpret(ev *event.Event, typ string) {
 	}
 	ev.Kind = event.KindAuth
 	ev.Action = action
-	ev.PID = atoi(get(ev, "auditd.pid"))
-	if exe := get(ev, "auditd.exe"); exe != "" {
+	ev.PID = atoi(d.seen.pid)
+	if exe := d.seen.exe; exe != "" {
 		ev.Process = basename(exe)
 		d.add(ev, "process.executable", exe)
 	}
-	switch get(ev, "auditd.res") {
+	switch d.seen.res {
 	case "success", "yes":
 		ev.Outcome = event.OutcomeSuccess
 	case "failed", "no":
 		ev.Outcome = event.OutcomeFailure
 	}
-	acct := get(ev, "auditd.acct")
+	acct := d.seen.acct
 	if acct == "?" {
 		acct = ""
 	}
 	if accountRecords[typ] {
 		ev.TargetUser = acct
-		ev.User = get(ev, "auditd.AUID")
+		ev.User = d.seen.enrichedAUID
 	} else {
 		ev.User = acct
 	}
-	if addr := get(ev, "auditd.addr"); isIP(addr) {
+	if addr := d.seen.addr; isIP(addr) {
 		ev.SourceIP = addr
 	}
-	if h := get(ev, "auditd.hostname"); h != "" && h != "?" && h != ev.SourceIP {
+	if h := d.seen.hostname; h != "" && h != "?" && h != ev.SourceIP {
 		d.add(ev, "source.domain", h)
 	}
 	if typ == "USER_CMD" {
-		ev.CommandLine = get(ev, "auditd.cmd")
+		ev.CommandLine = d.seen.cmd
 	}
 }
 

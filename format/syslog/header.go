@@ -141,14 +141,13 @@ func (c *clock) at(stamp string, month time.Month, day, hh, mm, ss, nsec int) ti
 	}
 	limit := c.ref.Add(24 * time.Hour)
 	y := c.ref.In(c.loc).Year()
-	var t time.Time
-	// Eight years back always reaches a leap year for Feb 29.
+	// Eight years back always reaches a leap year for Feb 29. A date no year
+	// has (Apr 31) keeps the reference year, normalised by time.Date.
+	t := time.Date(y, month, day, hh, mm, ss, nsec, c.loc)
 	for k := 0; k < 8; k++ {
-		t = time.Date(y-k, month, day, hh, mm, ss, nsec, c.loc)
-		if t.Day() != day { // Feb 29 in a common year, Apr 31, ...
-			continue
-		}
-		if !t.After(limit) {
+		tk := time.Date(y-k, month, day, hh, mm, ss, nsec, c.loc)
+		if tk.Day() == day && !tk.After(limit) {
+			t = tk
 			break
 		}
 	}

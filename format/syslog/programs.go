@@ -71,7 +71,10 @@ func decodeMessage(ev *event.Event, prog, msg string) {
 		// "ROOT LOGIN ON tty2": util-linux login names root in capitals.
 		if user, tty, ok := strings.Cut(msg, " LOGIN ON "); ok {
 			auth(ev, "console_login", event.OutcomeSuccess)
-			ev.User = strings.ToLower(user)
+			if user == "ROOT" {
+				user = "root"
+			}
+			ev.User = user
 			add(ev, "process.tty", tty)
 		}
 	}
@@ -491,7 +494,8 @@ func pamSession(ev *event.Event, s string) {
 	if ok {
 		by = stripUID(by)
 	}
-	if by != "" && by != forUser {
+	// login(1) has no invoking user and reports itself as "LOGIN".
+	if by != "" && by != "LOGIN" && by != forUser {
 		ev.User = by
 		ev.TargetUser = forUser
 		return

@@ -313,6 +313,8 @@ func TestDecode(t *testing.T) {
 		// --- others from loghub Linux_2k.log ---
 		{"ftpd", "Jun 17 07:07:00 combo ftpd[29504]: connection from 24.54.76.216 (24-54-76-216.bflony.adelphia.net) at Fri Jun 17 07:07:00 2005 ",
 			want{kind: auth, dataset: "ftpd", action: "ftp_connection", host: "combo", process: "ftpd", pid: 29504, sourceIP: "24.54.76.216", extra: map[string]string{"source.domain": "24-54-76-216.bflony.adelphia.net"}}},
+		{"root login", "Jul  7 08:06:15 combo login(pam_unix)[2421]: session opened for user root by LOGIN(uid=0)",
+			want{kind: auth, dataset: "login", action: "session_opened", outcome: ok, host: "combo", process: "login", pid: 2421, user: "root"}},
 		{"kernel", "Jun  9 06:06:20 combo kernel: Linux version 2.6.9-1.667 (bhcompile@bugs.build.redhat.com) (gcc version 3.4.2 20041017 (Red Hat 3.4.2-6.fc3)) #1 Tue Nov 2 14:41:25 EST 2004",
 			want{kind: sys, dataset: "kernel", host: "combo", process: "kernel"}},
 	}
