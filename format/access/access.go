@@ -145,6 +145,14 @@ func Compile(f string) error {
 	return err
 }
 
+// SplitRequest cuts an HTTP request line ("GET /a?b HTTP/1.1") into method,
+// URL and protocol, as logged. It reports false when the line is not an HTTP
+// request (a TLS handshake or binary probe sent to a plain-HTTP port, "-").
+// The protocol is empty for HTTP/0.9 requests.
+func SplitRequest(line string) (method, url, proto string, ok bool) {
+	return splitRequest(line)
+}
+
 func sniff(l *layout, sample []string) int {
 	p := parser{l: l}
 	var ev event.Event

@@ -48,6 +48,7 @@ type step struct {
 	// does not end them; stopQuery values end where a directly following
 	// query string starts ('?').
 	quoted, list, stopQuery bool
+	next                    string // for stopQuery: the first non-empty literal after the field
 }
 
 // layout is a compiled log format.
@@ -156,6 +157,13 @@ func build(items []item) (*layout, error) {
 			switch l.steps[i+1].kind {
 			case fIsArgs, fQuery:
 				s.stopQuery = true
+				s.next = l.tail
+				for _, n := range l.steps[i+1:] {
+					if n.lit != "" {
+						s.next = n.lit
+						break
+					}
+				}
 			default:
 				if s.kind != fIsArgs && s.kind != fTimeLocal && s.kind != fTimeISO {
 					return nil, fmt.Errorf("field %d is followed by field %d with no separator between them", i+1, i+2)

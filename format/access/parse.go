@@ -73,15 +73,12 @@ func (p *parser) parse(line string, ev *event.Event) bool {
 			}
 		case s.stopQuery:
 			n = strings.IndexByte(rest, '?')
+			if n < 0 && s.next != "" {
+				// no query: the path runs up to the next literal
+				n = indexSep(rest, s.next, false)
+			}
 			if n < 0 {
-				if i+2 < len(p.l.steps) {
-					n = indexSep(rest, p.l.steps[i+2].lit, false)
-				} else if t := p.l.tail; t != "" {
-					n = indexSep(rest, t, false)
-				}
-				if n < 0 {
-					n = len(rest)
-				}
+				n = len(rest)
 			}
 		case s.kind == fIsArgs:
 			n = 0
