@@ -23,7 +23,7 @@ fi
 # optional (run.sh does not need them) and installed only when apt has them.
 required=(
 	nginx php-fpm php-mysql mariadb-server mariadb-client
-	openssh-server openssh-client sshpass sudo rsyslog curl
+	openssh-server openssh-client sshpass sudo rsyslog curl jq
 	sqlmap hydra nmap gobuster whatweb
 )
 optional=(ffuf)
