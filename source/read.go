@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -94,6 +95,12 @@ func (e stopError) Error() string { return e.err.Error() }
 // Read checks that the size and modification time did not change while it
 // was reading, so the digest belongs to the bytes that were decoded.
 //
+// A live log that grows while it is read is read up to where it ended when
+// Read got there: the digest is of exactly the bytes read and decoded
+// (Digest.Bytes of them), returned with an error wrapping ErrChanged so the
+// caller can record that the file on disk has moved on. A zip that changes
+// gets no digest, as its members were read after the hash pass.
+//
 // If fn returns an error, Read stops and returns it with a zero Digest. If the
 // input is damaged (a truncated tar, a corrupt zip directory), Read still
 // hashes the whole file and returns the digest together with an error saying
@@ -139,7 +146,8 @@ func (f *File) Read(opts Options, fn func(*Stream) error) (Digest, error) {
 	f.Archive = nil
 
 	var err error
-	switch kind := sniff(peek(br)); kind {
+	kind := sniff(peek(br))
+	switch kind {
 	case kindZip:
 		if !seekable {
 			return Digest{}, fmt.Errorf("read %s: zip archive on a stream (stdin or pipe): zip needs random access; save it to a file first", f.Path)
@@ -148,6 +156,9 @@ func (f *File) Read(opts Options, fn func(*Stream) error) (Digest, error) {
 			return Digest{}, fmt.Errorf("read %s: %w", f.Path, err)
 		}
 		err = rd.zip(osf, h.n)
+		if err == nil {
+			err = errors.Join(rd.damaged...)
+		}
 	case kindTar:
 		err = rd.tar(br, kindTar)
 	case kindGzip, kindBzip2, kindXz, kindZstd:
@@ -162,18 +173,24 @@ func (f *File) Read(opts Options, fn func(*Stream) error) (Digest, error) {
 	if _, derr := io.Copy(io.Discard, br); derr != nil {
 		return Digest{}, fmt.Errorf("read %s: %w", f.Path, errors.Join(err, derr))
 	}
-	if osf != nil {
+	if err != nil {
+		err = fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	if seekable {
 		after, serr := osf.Stat()
 		if serr != nil {
 			return Digest{}, fmt.Errorf("stat %s: %w", f.Path, serr)
 		}
-		if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || (seekable && h.n != after.Size()) {
-			return Digest{}, fmt.Errorf("read %s: file changed while being read (size %d -> %d, read %d bytes): read it again or from a copy",
-				f.Path, before.Size(), after.Size(), h.n)
+		if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || h.n != after.Size() {
+			cerr := fmt.Errorf("read %s: size %d when opened, %d now, %d bytes read and hashed: %w",
+				f.Path, before.Size(), after.Size(), h.n, ErrChanged)
+			if kind == kindZip {
+				// The members were read after the hash pass: they may not
+				// be the bytes hashed.
+				return Digest{}, errors.Join(err, cerr)
+			}
+			return h.digest(), errors.Join(err, cerr)
 		}
-	}
-	if err != nil {
-		err = fmt.Errorf("read %s: %w", f.Path, err)
 	}
 	return h.digest(), err
 }
@@ -184,6 +201,8 @@ type reader struct {
 	opts Options
 	max  int64
 	fn   func(*Stream) error
+	// damaged collects errors in zip members that did not stop the reading.
+	damaged []error
 }
 
 func (rd *reader) emit(s *Stream) error {
@@ -271,7 +290,8 @@ func (rd *reader) zip(ra io.ReaderAt, size int64) error {
 		}
 		return d.IOReadCloser()
 	})
-	for _, zf := range zr.File {
+	overlaps := zipOverlaps(zr.File)
+	for i, zf := range zr.File {
 		mode := zf.Mode()
 		switch {
 		case mode.IsDir():
@@ -285,21 +305,28 @@ func (rd *reader) zip(ra io.ReaderAt, size int64) error {
 		if m.renamed {
 			st.Renamed++
 		}
-		var r io.Reader
 		var rc io.ReadCloser
 		switch {
+		case overlaps[i]:
+			// Members sharing compressed bytes are how a 42 KB zip claims
+			// petabytes: each member alone is under the cap, together they
+			// are not. No archiver writes them.
+			err = fmt.Errorf("its data overlaps another member's (a zip bomb construction): %w", ErrTooLarge)
 		case zf.Flags&0x1 != 0:
-			r = errReader{fmt.Errorf("zip member %s: encrypted, cannot be read", m.name)}
+			err = errors.New("encrypted, cannot be read")
 		default:
 			rc, err = zf.Open()
-			if err != nil {
-				r = errReader{fmt.Errorf("zip member %s: %w", m.name, err)}
-			} else {
-				r = &layer{name: "zip member " + m.name, r: rc, max: rd.max}
-			}
 		}
-		err = rd.member(r, m, kindZip, zf.Modified)
-		if rc != nil {
+		if err != nil {
+			// The member cannot be read, but the archive can: report it
+			// as a stream that fails, and go on.
+			err = rd.emit(&Stream{
+				Name: rd.f.Path + "!" + m.name, Member: m.name, Container: kindZip, ModTime: zf.Modified,
+				Renamed: m.renamed, Original: m.original,
+				R: errReader{fmt.Errorf("zip member %s: %w", m.name, err)},
+			})
+		} else {
+			err = rd.member(&layer{name: "zip member " + m.name, r: rc, max: rd.max}, m, kindZip, zf.Modified)
 			rc.Close()
 		}
 		if err != nil {
@@ -307,6 +334,37 @@ func (rd *reader) zip(ra io.ReaderAt, size int64) error {
 		}
 	}
 	return nil
+}
+
+// zipOverlaps reports, for each entry, whether its compressed data overlaps
+// that of another entry.
+func zipOverlaps(files []*zip.File) []bool {
+	type span struct {
+		start, end int64
+		i          int
+	}
+	spans := make([]span, 0, len(files))
+	for i, zf := range files {
+		off, err := zf.DataOffset()
+		if err != nil || zf.CompressedSize64 == 0 || zf.CompressedSize64 > 1<<62 {
+			continue // unreadable entries fail on Open with their own error
+		}
+		spans = append(spans, span{off, off + int64(zf.CompressedSize64), i})
+	}
+	sort.Slice(spans, func(a, b int) bool { return spans[a].start < spans[b].start })
+	out := make([]bool, len(files))
+	var end int64 = -1
+	last := -1
+	for _, s := range spans {
+		if s.start < end {
+			out[s.i] = true
+			out[last] = true
+		}
+		if s.end > end {
+			end, last = s.end, s.i
+		}
+	}
+	return out
 }
 
 // member delivers one archive member whose stored bytes are r.
@@ -356,7 +414,13 @@ func (rd *reader) member(r io.Reader, m member, container string, mod time.Time)
 	// Drain the stored bytes so the member digest is complete and the tar
 	// reader is positioned at the next header.
 	if _, err := io.Copy(io.Discard, mb); err != nil {
-		return fmt.Errorf("%s: %w", s.Name, err)
+		err = fmt.Errorf("%s: %w", s.Name, err)
+		if container == kindZip {
+			// Zip members are independent: note the damage, read the rest.
+			rd.damaged = append(rd.damaged, err)
+			return nil
+		}
+		return err
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -658,5 +659,116 @@ func TestReadChangesNothing(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("temporary files were made: %v", left)
+	}
+}
+
+// TestZipOverlapBomb: members whose compressed data overlap (the construction
+// behind 42 KB zips that claim petabytes) are refused with ErrTooLarge.
+func TestZipOverlapBomb(t *testing.T) {
+	body := make([]byte, 64<<10)
+	z := zipBytes(t, 8, []entry{{name: "a.log", body: body}, {name: "b.log", body: body}, {name: "c.log", body: []byte("fine\n")}})
+	// Point b.log's central directory entry at a.log's local header.
+	cd := bytes.Index(z, []byte("PK\x01\x02"))
+	second := cd + 4 + bytes.Index(z[cd+4:], []byte("PK\x01\x02"))
+	if cd < 0 || second <= cd {
+		t.Fatal("central directory not found")
+	}
+	copy(z[second+42:second+46], z[cd+42:cd+46])
+	p := writeFile(t, t.TempDir(), "overlap.zip", z)
+	streams, _, err := readAll(t, fileFor(t, p), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(streams) != 3 {
+		t.Fatalf("%d streams", len(streams))
+	}
+	for i, s := range streams[:2] {
+		if !errors.Is(s.Err, ErrTooLarge) || !strings.Contains(s.Err.Error(), "overlaps") {
+			t.Errorf("member %d: err = %v, want overlap refused", i, s.Err)
+		}
+	}
+	if streams[2].Err != nil || string(streams[2].Data) != "fine\n" {
+		t.Errorf("the honest member must still be read: %v %q", streams[2].Err, streams[2].Data)
+	}
+}
+
+// TestLiveLogGrows: a log appended to while it is read gives the digest of
+// exactly the bytes read, with ErrChanged.
+func TestLiveLogGrows(t *testing.T) {
+	data := bigLog(1 << 20)
+	p := writeFile(t, t.TempDir(), "syslog", data)
+	f := fileFor(t, p)
+	var read []byte
+	d, err := f.Read(Options{}, func(s *Stream) error {
+		buf := make([]byte, 1000)
+		n, err := io.ReadFull(s.R, buf)
+		read = append(read, buf[:n]...)
+		if err != nil {
+			return err
+		}
+		w, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		w.Write([]byte("Dec 10 07:00:00 host sshd[1]: appended while reading\n"))
+		w.Close()
+		rest, err := io.ReadAll(s.R)
+		read = append(read, rest...)
+		return err
+	})
+	if !errors.Is(err, ErrChanged) {
+		t.Fatalf("err = %v, want ErrChanged", err)
+	}
+	now, _ := os.ReadFile(p)
+	if d.Bytes != int64(len(read)) || d != sumOf(now[:d.Bytes]) {
+		t.Errorf("digest %+v is not of the %d bytes read", d, len(read))
+	}
+}
+
+// TestReadFIFO: an explicitly named FIFO (as `<(zcat ...)` gives) is read
+// like stdin.
+func TestReadFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	files, _, err := Expand([]string{p}, Options{})
+	if err != nil || len(files) != 1 {
+		t.Fatalf("Expand: %v %d", err, len(files))
+	}
+	in := gzipBytes(t, []byte(apacheLines))
+	go func() {
+		w, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		w.Write(in)
+		w.Close()
+	}()
+	streams, d, err := readAll(t, files[0], Options{})
+	if err != nil || len(streams) != 1 || string(streams[0].Data) != apacheLines || streams[0].Compression != "gzip" {
+		t.Fatalf("FIFO: %v, %+v", err, streams)
+	}
+	if d != sumOf(in) {
+		t.Error("FIFO digest wrong")
+	}
+}
+
+// TestZipDamagedMember: a zip member whose bytes fail their CRC is reported,
+// and the members after it are still read (zip members are independent).
+func TestZipDamagedMember(t *testing.T) {
+	z := zipBytes(t, 0, []entry{{name: "a.log", body: []byte("GET /index.html\n")}, {name: "b.log", body: []byte(apacheLines)}})
+	i := bytes.Index(z, []byte("index"))
+	z[i] = 'X' // stored bytes no longer match the CRC-32
+	p := writeFile(t, t.TempDir(), "damaged.zip", z)
+	streams, d, err := readAll(t, fileFor(t, p), Options{})
+	if err == nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("Read err = %v, want the checksum damage reported", err)
+	}
+	if d != sumOf(z) {
+		t.Error("a damaged zip is still hashed")
+	}
+	if len(streams) != 2 || streams[0].Err == nil || streams[1].Err != nil || string(streams[1].Data) != apacheLines {
+		t.Errorf("streams: %+v", streams)
 	}
 }

@@ -35,6 +35,11 @@ const DefaultMaxBytes int64 = 64 << 30
 // decompression layer has produced more than Options.MaxBytes bytes.
 var ErrTooLarge = errors.New("decompressed size limit exceeded")
 
+// ErrChanged is wrapped by the error Read returns when a file's size or
+// modification time changed while it was being read (a live log being
+// written to). See File.Read for what the digest then covers.
+var ErrChanged = errors.New("file changed while being read")
+
 // ErrNestedArchive is wrapped by the error a Stream's reader returns when an
 // archive member is itself an archive (a zip inside a tar, a tar inside a zip).
 // Archives are read one level deep only, so a hostile input cannot recurse
