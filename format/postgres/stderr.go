@@ -55,6 +55,9 @@ func sniffStderr(sample []string) int {
 	})
 }
 
+// maxPrefix bounds where a level may start in a line, after the time.
+const maxPrefix = 1024
+
 var levels = map[string]bool{
 	"LOG": true, "ERROR": true, "FATAL": true, "PANIC": true, "WARNING": true, "NOTICE": true, "INFO": true,
 	"DEBUG": true, "DEBUG1": true, "DEBUG2": true, "DEBUG3": true, "DEBUG4": true, "DEBUG5": true,
@@ -85,10 +88,16 @@ func parseHeader(ev *event.Event, line string, loc *time.Location, zc *zoneCache
 			rest = strings.TrimLeft(rest[end+1:], " ")
 		}
 	}
-	// The level is the first word before ":  " that names one.
+	// The level is the first word before ":  " that names one. It sits within
+	// the prefix (names are at most 63 bytes each), so the search is bounded:
+	// a long line of ":  " must not make it quadratic.
 	prefix := ""
+	head := rest
+	if len(head) > maxPrefix {
+		head = head[:maxPrefix]
+	}
 	for from := 0; ; {
-		i := strings.Index(rest[from:], ":  ")
+		i := strings.Index(head[from:], ":  ")
 		if i < 0 {
 			return "", "", false
 		}

@@ -197,3 +197,14 @@ func FuzzStderr(f *testing.F) {
 	}
 	fuzzDecoder(f, "postgres.stderr")
 }
+
+// TestStderrLongLine guards against quadratic scans: a megabyte of ":  " after
+// a valid time must decode (as raw) quickly. The bound is on work, not time:
+// the test would take hours if the level search were quadratic.
+func TestStderrLongLine(t *testing.T) {
+	line := "2025-05-19 03:12:44 UTC [1] " + strings.Repeat("a:  ", 1<<18)
+	evs := decodeAll(t, "postgres.stderr", format.Options{}, []string{line})
+	if len(evs) != 1 || evs[0].Kind != event.KindRaw {
+		t.Fatalf("got %d events, want one raw", len(evs))
+	}
+}
