@@ -309,6 +309,9 @@ func TestSniff(t *testing.T) {
 	if f, _ := format.Sniff(common); f == nil || f.Name != "access.common" {
 		t.Errorf("Sniff(common) = %v; want access.common", f)
 	}
+	if f, _ := format.Sniff(readLines(t, "testdata/apache-vhost_combined.log")); f == nil || f.Name != "access.vhost_combined" {
+		t.Errorf("Sniff(apache-vhost_combined.log) = %v; want access.vhost_combined", f)
+	}
 	vhost := []string{`www.example.com:443 192.0.2.10 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "-"`}
 	if f, _ := format.Sniff(vhost); f == nil || f.Name != "access.vhost_combined" {
 		t.Errorf("Sniff(vhost_combined) = %v; want access.vhost_combined", f)
@@ -371,13 +374,18 @@ func TestApacheReal(t *testing.T) {
 
 // TestGolden decodes the testdata logs and compares with golden JSON.
 func TestGolden(t *testing.T) {
-	custom, err := os.ReadFile("testdata/nginx-custom.format")
-	if err != nil {
-		t.Fatal(err)
+	formatOf := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
 	}
 	for _, c := range []struct{ log, format string }{
 		{"nginx-combined.log", "access.combined"},
-		{"nginx-custom.log", strings.TrimSpace(string(custom))},
+		{"nginx-custom.log", formatOf("nginx-custom.format")},
+		{"apache-vhost_combined.log", "access.vhost_combined"},
+		{"apache-custom.log", formatOf("apache-custom.format")},
 	} {
 		t.Run(c.log, func(t *testing.T) {
 			dec := newTestDecoder(t, c.format)
