@@ -209,12 +209,22 @@ func prefixHost(p string) string {
 		h, _, _ := strings.Cut(p[i+5:], " ")
 		return h
 	}
-	f := strings.Fields(p) // allocates; syslog-forwarded audit lines only
+	var f [5]string
+	n := 0
+	for n < len(f) {
+		p = strings.TrimLeft(p, " ")
+		if p == "" {
+			break
+		}
+		tok, rest, _ := strings.Cut(p, " ")
+		f[n], p = tok, rest
+		n++
+	}
 	switch {
-	case len(f) >= 5 && len(f[0]) == 3 && f[0][0] >= 'A' && f[0][0] <= 'Z':
-		return f[3]
-	case len(f) >= 3 && f[0][0] >= '0' && f[0][0] <= '9':
-		return f[1]
+	case n >= 5 && len(f[0]) == 3 && f[0][0] >= 'A' && f[0][0] <= 'Z':
+		return f[3] // "May 19 03:12:44 web1 audispd:"
+	case n >= 3 && f[0][0] >= '0' && f[0][0] <= '9':
+		return f[1] // "2025-05-19T03:12:44+00:00 web1 audit:"
 	}
 	return ""
 }

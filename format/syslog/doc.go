@@ -46,6 +46,8 @@
 //	                       auth     ssh_bad_banner              failure   SourceIP, SourcePort
 //	                       auth     ssh_negotiation_failed      failure   SourceIP, SourcePort
 //	                       auth     ssh_auth_timeout            failure   SourceIP, SourcePort
+//	                       auth     ssh_connection_dropped      failure   SourceIP, SourcePort, event.reason (PerSourcePenalties)
+//	                       auth     ssh_connection_refused      failure   SourceIP (tcp_wrappers)
 //	                       auth     ssh_reverse_mapping_failed  failure   SourceIP, source.domain
 //	                       auth     ssh_session_started         success   User, SourceIP, SourcePort, ssh.session
 //	                       auth     pam_auth                    failure   "PAM N more authentication failures": auth.failures

@@ -359,9 +359,24 @@ func sshd(ev *event.Event, m string) {
 	case has(m, "Timeout before authentication for ", &rest),
 		has(m, "fatal: Timeout before authentication for ", &rest):
 		auth(ev, "ssh_auth_timeout", event.OutcomeFailure)
+		// OpenSSH 9: "for connection from IP to IP, pid = N".
+		rest = strings.TrimPrefix(rest, "connection from ")
 		ip, port, _ := ipPort(rest)
 		setSource(ev, ip)
 		ev.SourcePort = port
+	case has(m, "drop connection #", &rest):
+		// OpenSSH 9.8 PerSourcePenalties/MaxStartups: "drop connection #0 from [IP]:PORT on [IP]:22 penalty: ..."
+		auth(ev, "ssh_connection_dropped", event.OutcomeFailure)
+		if _, peer, ok := strings.Cut(rest, " from ["); ok {
+			if ip, after, ok := strings.Cut(peer, "]:"); ok {
+				setSource(ev, ip)
+				p, _, _ := strings.Cut(after, " ")
+				ev.SourcePort = atoi(p)
+			}
+		}
+		if _, reason, ok := strings.Cut(rest, " penalty: "); ok {
+			add(ev, "event.reason", reason)
+		}
 	case has(m, "Starting session: ", &rest):
 		auth(ev, "ssh_session_started", event.OutcomeSuccess)
 		// "shell on pts/0 for U from IP port P id 0"

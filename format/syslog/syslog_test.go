@@ -205,6 +205,13 @@ func TestDecode(t *testing.T) {
 		{"ssh connection from", "Feb 12 04:09:18 localhost sshd[26713]: Connection from 115.249.163.77 port 51353 on 127.0.0.1 port 22",
 			want{kind: auth, dataset: "sshd", action: "ssh_connection", host: "localhost", process: "sshd", pid: 26713, sourceIP: "115.249.163.77", sourcePort: 51353}},
 
+		// OpenSSH 9.8 on Debian 13.
+		{"ssh penalty", "2025-08-20T10:00:01.000000+00:00 web1 sshd[880]: drop connection #0 from [203.0.113.77]:41122 on [192.0.2.10]:22 penalty: failed authentication",
+			want{kind: auth, dataset: "sshd", action: "ssh_connection_dropped", outcome: fail, host: "web1", process: "sshd", pid: 880, sourceIP: "203.0.113.77", sourcePort: 41122,
+				extra: map[string]string{"event.reason": "failed authentication"}}},
+		{"ssh timeout 9", "2025-08-20T10:00:02.000000+00:00 web1 sshd-session[881]: fatal: Timeout before authentication for connection from 203.0.113.78 to 192.0.2.10, pid = 881",
+			want{kind: auth, dataset: "sshd", action: "ssh_auth_timeout", outcome: fail, host: "web1", process: "sshd-session", pid: 881, sourceIP: "203.0.113.78"}},
+
 		// --- sudo: Debian 12 auth.log as written by sudo 1.9.13 ---
 		{"sudo", "May 19 03:12:44 web1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/bash -c 'id ; whoami'",
 			want{kind: auth, dataset: "sudo", action: "sudo", outcome: ok, host: "web1", process: "sudo", user: "alice", targetUser: "root", command: "/usr/bin/bash -c 'id ; whoami'",
