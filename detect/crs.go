@@ -21,10 +21,22 @@ var crsClasses = map[string]struct {
 	"xss":           {"Cross-site scripting (OWASP CRS)", "medium", []string{"attack.initial-access", "attack.t1190", "attack.t1189"}},
 	"lfi":           {"Path traversal / local file inclusion (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
 	"rfi":           {"Remote file inclusion (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
-	"rce":           {"Remote command execution (OWASP CRS)", "critical", []string{"attack.initial-access", "attack.execution", "attack.t1190", "attack.t1059"}},
+	"rce":           {"Remote command execution (OWASP CRS)", "high", []string{"attack.initial-access", "attack.execution", "attack.t1190", "attack.t1059"}},
 	"php-injection": {"PHP injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
 	"scanner":       {"Web scanner (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595"}},
 	"protocol":      {"HTTP protocol anomaly (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595"}},
+	"policy":        {"Request for a file type restricted by policy (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595.003"}},
+}
+
+// policyRules are CRS rules that flag what a site's policy forbids rather
+// than an attack: a request for config.xml or a .log file. Crawlers make them
+// all day; alone, they say nothing about intent.
+var policyRules = map[int]bool{
+	920420: true, // request content type not allowed by policy
+	920430: true, // HTTP protocol version not allowed by policy
+	920440: true, // URL file extension restricted by policy
+	920500: true, // attempt to access a backup or working file
+	930130: true, // restricted file access attempt (config.xml, .git/, .env ...)
 }
 
 // crsRank orders classes when a request hits several: the most dangerous
@@ -35,14 +47,28 @@ var crsRank = map[string]int{"rce": 7, "sqli": 6, "php-injection": 5, "rfi": 4, 
 func crsSummary(v crs.Verdict) (string, []int) {
 	best, rank := "", -1
 	ids := make([]int, 0, len(v.Hits))
+	policyOnly := true
 	for _, h := range v.Hits {
 		ids = append(ids, h.RuleID)
+		if !policyRules[h.RuleID] && h.Class != "protocol" {
+			policyOnly = false
+		}
+		if policyRules[h.RuleID] {
+			continue
+		}
 		r, known := crsRank[h.Class]
 		if !known {
 			r = 1
 		}
 		if r > rank || (r == rank && h.Class < best) {
 			best, rank = h.Class, r
+		}
+	}
+	if policyOnly {
+		for _, h := range v.Hits {
+			if policyRules[h.RuleID] {
+				return "policy", ids
+			}
 		}
 	}
 	return cmp.Or(best, "protocol"), ids

@@ -81,4 +81,3 @@ func Manifest(r *Result) evidence.Manifest {
 	}
 	return m
 }
-

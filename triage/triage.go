@@ -8,11 +8,13 @@ package triage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/detect"
 	"github.com/kizuki-dfir/kizuki/detect/crs"
 	"github.com/kizuki-dfir/kizuki/findings"
+	"github.com/kizuki-dfir/kizuki/investigate"
 	"github.com/kizuki-dfir/kizuki/rules"
 	"github.com/kizuki-dfir/kizuki/scan"
 	"github.com/kizuki-dfir/kizuki/sigma"
@@ -26,7 +28,8 @@ type Config struct {
 
 	RuleDirs  []string // user rule folders added to (or, with RulesOnly, replacing) the built-in pack
 	RulesOnly bool
-	Paranoia  int // OWASP CRS paranoia level 1-4; 0 turns CRS off
+	Paranoia  int                    // OWASP CRS paranoia level 1-4; 0 turns CRS off
+	Inventory *investigate.Inventory // what the systems held, for "affected people (possible)"
 }
 
 // Result is what a scan produced.
@@ -114,6 +117,35 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		f.Inputs = append(f.Inputs, fi)
 	}
 	f.Summary.Alerts = len(f.Alerts)
+
+	// Second pass: the facts about the actors the alerts named. Standard
+	// input cannot be read twice; its incidents rest on the alerts alone.
+	x := investigate.New(f, cfg.Inventory, cfg.Scan.Decode)
+	var coll *investigate.Collector
+	pathOf := resolve
+	if len(f.Alerts) > 0 && !slices.Contains(cfg.Scan.Args, "-") {
+		ips, shells := x.Suspects()
+		coll = investigate.NewCollector(ips, shells)
+		sc2 := cfg.Scan
+		sc2.Handler = coll
+		sc2.Progress = nil
+		res2, err := scan.Run(ctx, sc2)
+		if err != nil {
+			return nil, fmt.Errorf("second pass: %w", err)
+		}
+		pathOf = func(id int32) (string, string) {
+			in := res2.Input(id)
+			if in == nil {
+				return "", ""
+			}
+			return in.Path, in.SHA256
+		}
+	}
+	f.Incidents = x.Incidents(coll, pathOf)
+	if f.Incidents == nil {
+		f.Incidents = []findings.Incident{}
+	}
+	f.Summary.Incidents = len(f.Incidents)
 	out := &Result{Findings: f, Scan: res, Unsupported: unsupported}
 	if dcfg.CRS != nil {
 		st := dcfg.CRS.Stats()

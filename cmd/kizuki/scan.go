@@ -12,6 +12,7 @@ import (
 	"github.com/kizuki-dfir/kizuki/detect"
 	"github.com/kizuki-dfir/kizuki/evidence"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/investigate"
 	"github.com/kizuki-dfir/kizuki/report"
 	"github.com/kizuki-dfir/kizuki/scan"
 	"github.com/kizuki-dfir/kizuki/source"
@@ -33,6 +34,7 @@ type scanFlags struct {
 	paranoia     int
 	lang         string
 	failOn       string
+	inventory    string
 }
 
 func newScanCmd() *cobra.Command {
@@ -85,6 +87,7 @@ Lines no decoder understands are kept and counted, never dropped.`,
 	f.StringArrayVar(&fl.rulesOnly, "rules-only", nil, "use only this folder of Sigma rules, not the built-in pack; repeatable")
 	f.IntVar(&fl.paranoia, "paranoia", 1, "OWASP CRS paranoia level for web requests, 1 (fewest false positives) to 4; 0 turns CRS off")
 	f.StringVar(&fl.lang, "lang", "en", "report language: en or ja")
+	f.StringVar(&fl.inventory, "inventory", "", "YAML file naming the tables and paths the systems held and their record counts (see examples/inventory.yaml)")
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when an incident at or above this severity is found (low, medium, high, critical; none: never)")
 	return cmd
 }
@@ -112,6 +115,12 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 	if len(fl.rules) > 0 && len(fl.rulesOnly) > 0 {
 		return usageErr("--rules and --rules-only exclude each other")
 	}
+	var inv *investigate.Inventory
+	if fl.inventory != "" {
+		if inv, err = investigate.LoadInventory(fl.inventory); err != nil {
+			return usageErr("%v", err)
+		}
+	}
 	c, err := evidence.Create(fl.out, fl.force)
 	if err != nil {
 		return &exitError{exitUsage, err}
@@ -129,6 +138,7 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 		RuleDirs:  append(fl.rules, fl.rulesOnly...),
 		RulesOnly: len(fl.rulesOnly) > 0,
 		Paranoia:  fl.paranoia,
+		Inventory: inv,
 		Scan: scan.Config{
 			Args:     args,
 			Source:   source.Options{MaxBytes: fl.maxBytes, Stdin: cmd.InOrStdin()},

@@ -83,6 +83,9 @@ func TestCheckSamples(t *testing.T) {
 		{"shellshock ua", web("GET", "/cgi-bin/status", "() { :; }; /bin/bash -c 'id'", ""), true, 932170, "rce", "T1190"},
 		// CRS regression REQUEST-930-APPLICATION-ATTACK-LFI/930130.yaml: restricted file in a plain path.
 		{"git config", web("GET", "/.git/config", firefox, ""), true, 930130, "lfi", "T1190"},
+		// A plain-looking path that base64-decodes (t:base64Decode) to "__js_function":
+		// the prefilter must not rule it out.
+		{"base64 path", web("GET", "/aaaX19qc19mdW5jdGlvbg", firefox, ""), true, 934100, "rce", "T1190"},
 		// 920440: restricted extension (.bak) in a plain path.
 		{"backup file", web("GET", "/index.php.bak", firefox, ""), true, 920440, "protocol", ""},
 	}
@@ -184,7 +187,7 @@ func TestRegressionPayloads(t *testing.T) {
 	t.Logf("%d stages, %d expressible in an access log; expected rule fired in %d/%d (%.1f%%); forbidden rule absent in %d/%d",
 		len(cases), usable, expectOK, withExpect, 100*float64(expectOK)/float64(withExpect), noOK, withNo)
 	for i, m := range missed {
-		if i == 25 {
+		if i == 80 {
 			t.Logf("... and %d more", len(missed)-i)
 			break
 		}
@@ -203,9 +206,9 @@ func TestRegressionPayloads(t *testing.T) {
 }
 
 const (
-	minUsable     = 0
-	minExpectOK   = 0
-	minNoExpectOK = 0
+	minUsable     = 1462 // of 4,956 request stages (the rest need a body or headers a log lacks)
+	minExpectOK   = 1045 // of 1,078 stages with expect_ids (96.9%)
+	minNoExpectOK = 359  // of 371 stages with no_expect_ids
 )
 
 // TestBenignTraffic runs the first 2,000 lines of a real site's access log
@@ -242,7 +245,9 @@ func TestBenignTraffic(t *testing.T) {
 	}
 }
 
-const maxBenignAttacks = 1000
+// Measured: 14 of 2,000, all real CRS PL1 findings on files the site does
+// serve (.log, .conf, .sh: 920440 restricted extension; config.xml: 930130).
+const maxBenignAttacks = 14
 
 // TestMayMatchConservative shows that MayMatch never rules out a request CRS
 // flags at paranoia 1: every regression payload and every real request it
@@ -265,6 +270,7 @@ func TestMayMatchConservative(t *testing.T) {
 		names = append(names, fmt.Sprintf("apache-real line %d", ev.Ref.Line))
 	}
 	var rejReg, rejReal int
+	seen := map[string]bool{}
 	for i := range evs {
 		if c.MayMatch(&evs[i]) {
 			continue
@@ -275,6 +281,11 @@ func TestMayMatchConservative(t *testing.T) {
 			rejReal++
 		}
 		r := requestOf(&evs[i])
+		if k := string(r.appendKey(nil)); seen[k] {
+			continue // same request, same verdict
+		} else {
+			seen[k] = true
+		}
 		if v := c.evaluate(&r); len(v.Hits) != 0 || v.Score != 0 {
 			t.Errorf("%s: MayMatch false but CRS fires %v (score %d): %s %q UA=%q Referer=%q", names[i], ruleIDs(v), v.Score,
 				evs[i].Method, evs[i].URL, evs[i].UserAgent, evs[i].Referrer)
@@ -287,7 +298,8 @@ func TestMayMatchConservative(t *testing.T) {
 	}
 }
 
-const minRealRejected = 0
+// Measured: 7,481 of 9,999 real requests never need Coraza.
+const minRealRejected = 7481
 
 // TestMayMatchGenerated builds requests from the prefilter's own alphabet,
 // mixing real path segments, User-Agent tokens and the words CRS looks for, and
@@ -299,7 +311,9 @@ func TestMayMatchGenerated(t *testing.T) {
 	c := checker(t, 1)
 	segs := []string{"", "index.html", "wp-login.php", ".git", "config", "etc", "passwd", "admin", "backup.bak",
 		"localhost", "sqlmap", "web.config", ".env", "phpinfo.php", "id_rsa", "server-status", "a.sql", "x.swp",
-		"cgi-bin", "document.cookie", "java.lang.runtime", "..", "wp-config.php", "api", "v1"}
+		"cgi-bin", "document.cookie", "java.lang.runtime", "..", "wp-config.php", "api", "v1",
+		// base64 of "__js_function" and "process.env", which 934100 decodes
+		"aaaX19qc19mdW5jdGlvbg", "X19qc19mdW5jdGlvbg", "aaacHJvY2Vzcy5lbnY", "page.xhtml"}
 	uaParts := []string{"Mozilla/5.0", "(X11; Linux x86_64)", "(compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 		"Gecko/20100101", "Firefox/21.0", "curl/7.68.0", "; ps", "; ls", "env ls", "Nikto/2.1.6", "()", "( )",
 		"select 1", "union all", "sleep 5", "runtime", "javascript:x", "; su", "mysql-5.7", "Wget/1.21", "; whoami", "time w"}

@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/cloudflare/ahocorasick"
+	"github.com/corazawaf/libinjection-go"
 
 	"github.com/kizuki-dfir/kizuki/event"
 )
@@ -28,6 +30,8 @@ const maxPlain = 512
 type prefilter struct {
 	pathWords   *ahocorasick.Matcher // literals CRS looks for in REQUEST_FILENAME
 	headerWords *ahocorasick.Matcher // literals CRS looks for in User-Agent and Referer
+	squeezed    *ahocorasick.Matcher // squeezedWords
+	base64Rules []*regexp.Regexp     // patterns of base64Rules
 	restricted  map[string]bool      // tx.restricted_extensions (920440), lower case, with the dot
 }
 
@@ -49,18 +53,43 @@ var headerDataFiles = []string{
 	"@owasp_crs/java-classes.data",
 }
 
-// headerWords are the words PL1 regex and libinjection rules need before they
-// can fire on a header made of the plain alphabet: shell commands and
-// prefixes of 932340 (which matches "…; ps" or "env ps" at the end of a
-// header), Java deserialisation (944110/944120), script schemes (941170) and
-// SQL keywords (942100 libinjection, 942280).
+// headerWords are the literals PL1 regex rules need before they can fire on
+// a header made of the plain alphabet: Java deserialisation (944110,
+// 944120), script schemes and XML/HTML vectors (941130, 941170), SQL
+// functions (942280) and mysql, which 932340 accepts with a suffix. The SQL
+// and XSS rules built on libinjection (942100, 941100) are asked directly.
 var headerWords = []string{
-	"busybox", "command", "env", "eval", "watch", "strace", "ltrace", "nohup", "time", "mysql",
-	"runtime", "processbuilder", "java.", "unmarshaller", "base64data", "xmldecoder",
-	"script", "data:", "javascript", "vbscript",
-	"select", "union", "sleep", "benchmark", "waitfor", "shutdown", "insert", "delete", "drop",
-	"update", "exec", "having", "order by", "group by", "--", " or ", " and ", "xor", "like",
+	"mysql", "runtime", "processbuilder", "java.", "unmarshaller", "base64", "xmldecoder",
+	"javascript", "vbscript", "data:", "xhtml", "xmlns", "xlink", "formaction",
+	"pg_sleep", "waitfor", "shutdown",
 }
+
+// squeezedWords are matched with every non-word byte removed, as 941170
+// allows any of them between the letters ("-m o z-binding", "@i m p o r t").
+var squeezedWords = []string{"mozbinding", "import"}
+
+// shellCommands end 932340's pattern ("…; ps", "env w", "/bin/ls" at the end
+// of a header). Its prefixes and optional path never end in a letter, so the
+// command is exactly the header's trailing run of letters.
+var shellCommands = map[string]bool{
+	"aptitude": true, "df": true, "dmesg": true, "env": true, "hostname": true, "htop": true,
+	"iostat": true, "vmstat": true, "reboot": true, "last": true, "ls": true, "mysql": true,
+	"ps": true, "psql": true, "set": true, "shutdown": true, "su": true,
+	"w": true, "who": true, "whoami": true, "whois": true,
+}
+
+// pathWords are literals of PL1 regex rules on REQUEST_FILENAME that a plain
+// path can spell: 934100 (Node.js injection), 941130.
+var pathWords = []string{
+	"__js_function", "process.", "process[", "constructor", "module.exports", "child_process",
+	"console.", "require.", "require[", "fromcharcod", "prototyp", "function",
+	"xhtml", "xmlns", "xlink", "formaction",
+}
+
+// base64Rules are the PL1 rules that base64-decode REQUEST_FILENAME before
+// matching (t:base64Decode): a plain path can decode to anything, so the
+// prefilter decodes it too and runs their own patterns on the result.
+var base64Rules = []int{934100, 934160}
 
 var (
 	restrictedExtRE = regexp.MustCompile(`setvar:'tx\.restricted_extensions=([^']*)'`)
@@ -82,6 +111,25 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		return nil, fmt.Errorf("rule 941180: @pm list not found")
 	}
 	pathLits = append(pathLits, strings.Fields(strings.ToLower(string(m[1])))...)
+	pathLits = append(pathLits, pathWords...)
+
+	var b64 []*regexp.Regexp
+	generic, err := fs.ReadFile(root, "@owasp_crs/REQUEST-934-APPLICATION-ATTACK-GENERIC.conf")
+	if err != nil {
+		return nil, fmt.Errorf("read 934 rules: %w", err)
+	}
+	for _, id := range base64Rules {
+		pat, err := rulePattern(generic, id)
+		if err != nil {
+			return nil, err
+		}
+		// Coraza compiles @rx with (?sm); do the same so both agree.
+		re, err := regexp.Compile("(?sm)" + pat)
+		if err != nil {
+			return nil, fmt.Errorf("rule %d: %w", id, err)
+		}
+		b64 = append(b64, re)
+	}
 
 	headerLits, err := readLiterals(root, headerDataFiles)
 	if err != nil {
@@ -104,8 +152,29 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	return &prefilter{
 		pathWords:   ahocorasick.NewStringMatcher(pathLits),
 		headerWords: ahocorasick.NewStringMatcher(headerLits),
+		squeezed:    ahocorasick.NewStringMatcher(squeezedWords),
+		base64Rules: b64,
 		restricted:  restricted,
 	}, nil
+}
+
+// rulePattern returns the @rx pattern of rule id in a CRS .conf file: the
+// operator on the SecRule line just above "id:<id>,".
+func rulePattern(conf []byte, id int) (string, error) {
+	at := bytes.Index(conf, []byte(fmt.Sprintf(`"id:%d,`, id)))
+	if at < 0 {
+		return "", fmt.Errorf("rule %d not found", id)
+	}
+	start := bytes.LastIndex(conf[:at], []byte(`"@rx `))
+	if start < 0 {
+		return "", fmt.Errorf("rule %d: no @rx operator", id)
+	}
+	line := conf[start+len(`"@rx `) : at]
+	end := bytes.LastIndex(line, []byte(`" \`))
+	if end < 0 {
+		return "", fmt.Errorf("rule %d: unterminated @rx operator", id)
+	}
+	return string(line[:end]), nil
 }
 
 // readLiterals reads CRS .data files: one literal a line, # comments. pm
@@ -189,7 +258,80 @@ func (f *prefilter) plainPath(p string) bool {
 	if dot := bytes.LastIndexByte(base, '.'); dot >= 0 && f.restricted[string(base[dot:])] {
 		return false
 	}
-	return true
+	return !f.base64Match(p)
+}
+
+// base64Match applies 934100/934160 the way CRS does to a plain path:
+// t:base64Decode, then t:urlDecodeUni and t:jsDecode (refused here rather
+// than reimplemented: a decoded '%', '+' or '\\' sends the request to
+// Coraza), then t:removeWhitespace, then the rules' own patterns.
+func (f *prefilter) base64Match(p string) bool {
+	d := base64Strict(p)
+	if d == "" {
+		return false
+	}
+	if strings.ContainsAny(d, "%+\\") {
+		return true
+	}
+	d = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, d)
+	for _, re := range f.base64Rules {
+		if re.MatchString(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// base64Strict decodes like Coraza's t:base64Decode: standard alphabet,
+// stopping at the first byte outside it, keeping a final partial group.
+func base64Strict(src string) string {
+	var dst []byte
+	var n, x int
+	for i := 0; i < len(src); i++ {
+		ch := src[i]
+		if ch == '\r' || ch == '\n' {
+			continue
+		}
+		if ch == '=' || ch == ' ' {
+			break
+		}
+		var v int
+		switch {
+		case 'A' <= ch && ch <= 'Z':
+			v = int(ch - 'A')
+		case 'a' <= ch && ch <= 'z':
+			v = int(ch-'a') + 26
+		case '0' <= ch && ch <= '9':
+			v = int(ch-'0') + 52
+		case ch == '+':
+			v = 62
+		case ch == '/':
+			v = 63
+		default:
+			i = len(src) // invalid byte: stop
+			continue
+		}
+		x = x<<6 | v
+		n++
+		if n == 4 {
+			dst = append(dst, byte(x>>16), byte(x>>8), byte(x))
+			n, x = 0, 0
+		}
+	}
+	switch n {
+	case 2:
+		x <<= 12
+		dst = append(dst, byte(x>>16))
+	case 3:
+		x <<= 6
+		dst = append(dst, byte(x>>16), byte(x>>8))
+	}
+	return string(dst)
 }
 
 // plainHeader reports whether a User-Agent (or, with referer, a Referer)
@@ -203,7 +345,6 @@ func (f *prefilter) plainHeader(h string, referer bool) bool {
 	}
 	var low [maxPlain]byte
 	prev := byte(0)
-	semicolon := false
 	for i := 0; i < len(h); i++ {
 		ch := h[i]
 		switch {
@@ -228,16 +369,45 @@ func (f *prefilter) plainHeader(h string, referer bool) bool {
 				return false
 			}
 		case ch == ';':
-			semicolon = true
 		default:
 			return false
 		}
 		low[i] = ch
 		prev = ch
 	}
-	// 932340: "; cmd" at the very end of a header, cmd a unix command word.
-	if last := low[len(h)-1]; semicolon && 'a' <= last && last <= 'z' {
+	lh := low[:len(h)]
+	if f.headerWords.Contains(lh) {
 		return false
 	}
-	return !f.headerWords.Contains(low[:len(h)])
+	// 932340: a unix command word at the very end.
+	end := len(lh)
+	for end > 0 && 'a' <= lh[end-1] && lh[end-1] <= 'z' {
+		end--
+	}
+	if shellCommands[string(lh[end:])] {
+		return false
+	}
+	var sq [maxPlain]byte
+	n := 0
+	for _, ch := range lh {
+		if 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '_' {
+			sq[n] = ch
+			n++
+		}
+	}
+	if f.squeezed.Contains(sq[:n]) {
+		return false
+	}
+	// 942100 and 941100 see the header through t:urlDecodeUni, which turns
+	// '+' into a space; the other transformations leave the plain alphabet as is.
+	if sqli, _ := libinjection.IsSQLi(h); sqli || libinjection.IsXSS(h) {
+		return false
+	}
+	if strings.IndexByte(h, '+') >= 0 {
+		hs := strings.ReplaceAll(h, "+", " ")
+		if sqli, _ := libinjection.IsSQLi(hs); sqli || libinjection.IsXSS(hs) {
+			return false
+		}
+	}
+	return true
 }

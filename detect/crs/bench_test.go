@@ -1,0 +1,106 @@
+package crs
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+const benchUA = "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/34.0.1825.4 Safari/537.36"
+
+// BenchmarkNew measures compiling CRS: the start-up cost of a scan.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := New(Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheckMiss evaluates a distinct request every time (a query string
+// keeps MayMatch from ruling it out): the Coraza cost per request.
+func BenchmarkCheckMiss(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs := make([]event.Event, b.N)
+	size := 0
+	for i := range evs {
+		evs[i] = event.Event{Kind: event.KindWeb, Method: "GET", HTTPVersion: "HTTP/1.1", UserAgent: benchUA,
+			URL: "/blog/tags/puppet?flav=rss20&page=" + strconv.Itoa(i), Referrer: "http://www.semicomplete.com/"}
+		size += len(evs[i].URL) + len(evs[i].UserAgent) + len(evs[i].Referrer)
+	}
+	b.SetBytes(int64(size / max(b.N, 1)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range evs {
+		c.Check(&evs[i])
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	if st := c.Stats(); st.Evaluated != uint64(b.N) {
+		b.Fatalf("stats %+v: not every request reached Coraza", st)
+	}
+}
+
+// BenchmarkCheckMissParallel is BenchmarkCheckMiss on all cores.
+func BenchmarkCheckMissParallel(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var n int64
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(time.Now().UnixNano()) // distinct enough to miss the cache
+			ev := event.Event{Kind: event.KindWeb, Method: "GET", HTTPVersion: "HTTP/1.1", UserAgent: benchUA,
+				URL: "/blog/tags/puppet?flav=rss20&page=" + strconv.Itoa(i)}
+			c.Check(&ev)
+		}
+	})
+	n = int64(b.N)
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkCheckHit serves a repeated request from the cache.
+func BenchmarkCheckHit(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := event.Event{Kind: event.KindWeb, Method: "GET", HTTPVersion: "HTTP/1.1", UserAgent: benchUA,
+		URL: "/blog/tags/puppet?flav=rss20", Referrer: "http://www.semicomplete.com/"}
+	c.Check(&ev)
+	b.SetBytes(int64(len(ev.URL) + len(ev.UserAgent) + len(ev.Referrer)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Check(&ev)
+	}
+}
+
+// BenchmarkMayMatch is the prefilter on a plain request (the common case: it
+// has to read everything to say false).
+func BenchmarkMayMatch(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := event.Event{Kind: event.KindWeb, Method: "GET", HTTPVersion: "HTTP/1.1", UserAgent: benchUA,
+		URL: "/presentations/logstash-monitorama-2013/images/kibana-search.png", Referrer: "http://semicomplete.com/presentations/logstash-monitorama-2013/"}
+	if c.MayMatch(&ev) {
+		b.Fatal("benchmark request is not plain")
+	}
+	b.SetBytes(int64(len(ev.URL) + len(ev.UserAgent) + len(ev.Referrer)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.MayMatch(&ev)
+	}
+}

@@ -1,0 +1,386 @@
+package investigate
+
+import (
+	"cmp"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+// Caps that keep the second pass's memory bounded whatever the logs hold. A
+// cap reached is stated in the incident (the figure is then a lower bound).
+const (
+	maxIDs       = 1 << 20 // distinct record ids per actor
+	maxFiles     = 200     // downloaded files listed per actor
+	maxNotable   = 100000  // privileged-activity and database events kept
+	maxShellCmds = 200     // commands kept per web shell
+	stmtCap      = 300     // statement text kept
+)
+
+// Collector is the second pass's event handler: it gathers, for the actors
+// the alerts named, the facts the forensic answers need — bytes and records
+// sent to them, their logins, what was done as the accounts they used — and,
+// for everyone, the rare events that link actors (privileged commands,
+// database destruction).
+type Collector struct {
+	ips     map[string]bool
+	shells  map[string]bool // web-shell paths
+	mu      sync.Mutex
+	workers []*collectorWorker
+}
+
+// NewCollector returns a collector for the given suspect addresses and
+// web-shell paths.
+func NewCollector(ips, shells []string) *Collector {
+	c := &Collector{ips: map[string]bool{}, shells: map[string]bool{}}
+	for _, ip := range ips {
+		c.ips[ip] = true
+	}
+	for _, s := range shells {
+		c.shells[s] = true
+	}
+	return c
+}
+
+// ipFacts is what the logs say about one address.
+type ipFacts struct {
+	first, last   time.Time
+	firstRef      event.Ref
+	requests      int64
+	bytesOut      int64
+	ids           map[string]bool // record ids returned (2xx)
+	idsCapped     bool
+	files         map[string]bool
+	sshFailures   int64
+	sshFirstFail  time.Time
+	sshSuccesses  []login
+	webLogins     []login
+	shellRequests int64
+}
+
+type login struct {
+	time time.Time
+	user string
+	ref  event.Ref
+	via  string
+}
+
+// notable is a rare event worth keeping whoever the actor: privileged
+// activity and database statements that read or destroy much.
+type notable struct {
+	time    time.Time
+	ref     event.Ref
+	kind    string // sudo, su, user_created, group_member_added, db_destroy, db_read, process, shell_cmd
+	user    string
+	target  string
+	ip      string
+	text    string
+	rows    int64
+	table   string
+	records int64 // rows affected when logged
+}
+
+type collectorWorker struct {
+	c       *Collector
+	ips     map[string]*ipFacts
+	notable []notable
+	shells  map[string]*shellFacts
+}
+
+type shellFacts struct {
+	first, last time.Time
+	ips         map[string]bool
+	cmds        []notable
+}
+
+// Worker implements scan.Handler.
+func (c *Collector) Worker() func(*event.Event) {
+	w := &collectorWorker{c: c, ips: map[string]*ipFacts{}, shells: map[string]*shellFacts{}}
+	c.mu.Lock()
+	c.workers = append(c.workers, w)
+	c.mu.Unlock()
+	return w.handle
+}
+
+var (
+	idParam   = regexp.MustCompile(`(?i)(?:^|[?&;])(?:id|uid|user_?id|member_?id|customer_?id|account_?id|no|mid)=([0-9]{1,12})(?:$|[&;#])`)
+	fileExt   = map[string]bool{".sql": true, ".gz": true, ".zip": true, ".tar": true, ".tgz": true, ".bak": true, ".csv": true, ".xls": true, ".xlsx": true, ".dump": true, ".7z": true, ".db": true, ".sqlite": true, ".bz2": true, ".xz": true, ".rar": true, ".mdb": true, ".pst": true}
+	tableRef  = regexp.MustCompile("(?i)\\b(?:drop\\s+table(?:\\s+if\\s+exists)?|truncate(?:\\s+table)?|delete\\s+from|from|into)\\s+((?:`?[a-z0-9_$]+`?\\.)?`?[a-z0-9_$]+`?)")
+	whereWord = regexp.MustCompile(`(?i)\bwhere\b`)
+)
+
+func (w *collectorWorker) ip(addr string) *ipFacts {
+	f := w.ips[addr]
+	if f == nil {
+		f = &ipFacts{ids: map[string]bool{}, files: map[string]bool{}}
+		w.ips[strings.Clone(addr)] = f
+	}
+	return f
+}
+
+func (w *collectorWorker) handle(ev *event.Event) {
+	if ev.SourceIP != "" && w.c.ips[ev.SourceIP] {
+		w.suspect(ev)
+	}
+	switch ev.Kind {
+	case event.KindAuth:
+		switch ev.Action {
+		case "sudo", "su", "user_created", "group_member_added", "password_changed":
+			if ev.Outcome != event.OutcomeFailure {
+				w.keep(ev, ev.Action, ev.CommandLine)
+			}
+		}
+	case event.KindProcess:
+		if ev.Action == "process_started" {
+			w.keep(ev, "process", ev.CommandLine)
+		}
+	case event.KindDB:
+		w.database(ev)
+	case event.KindWeb:
+		if len(w.c.shells) > 0 {
+			p := urlPath(ev.URL)
+			if w.c.shells[p] {
+				w.shell(ev, p)
+			}
+		}
+	}
+}
+
+func (w *collectorWorker) suspect(ev *event.Event) {
+	f := w.ip(ev.SourceIP)
+	if !ev.Time.IsZero() {
+		if f.first.IsZero() || ev.Time.Before(f.first) {
+			f.first, f.firstRef = ev.Time, ev.Ref
+		}
+		if ev.Time.After(f.last) {
+			f.last = ev.Time
+		}
+	}
+	switch ev.Kind {
+	case event.KindWeb:
+		f.requests++
+		f.bytesOut += ev.Bytes
+		if ev.Status >= 200 && ev.Status < 300 {
+			if m := idParam.FindStringSubmatch(query(ev.URL)); m != nil {
+				if len(f.ids) < maxIDs {
+					f.ids[strings.Clone(m[1])] = true
+				} else {
+					f.idsCapped = true
+				}
+			}
+			p := urlPath(ev.URL)
+			if fileExt[strings.ToLower(path.Ext(p))] && len(f.files) < maxFiles {
+				f.files[strings.Clone(p)] = true
+			}
+		}
+	case event.KindAuth:
+		if ev.Action == "ssh_login" || ev.Action == "mail_login" {
+			if ev.Outcome == event.OutcomeFailure {
+				f.sshFailures++
+				if f.sshFirstFail.IsZero() || ev.Time.Before(f.sshFirstFail) {
+					f.sshFirstFail = ev.Time
+				}
+			} else if ev.Outcome == event.OutcomeSuccess && len(f.sshSuccesses) < 100 {
+				f.sshSuccesses = append(f.sshSuccesses, login{time: ev.Time, user: strings.Clone(ev.User), ref: ev.Ref, via: ev.Action})
+			}
+		}
+	}
+}
+
+func (w *collectorWorker) keep(ev *event.Event, kind, text string) {
+	if len(w.notable) >= maxNotable {
+		return
+	}
+	if len(text) > stmtCap {
+		text = text[:stmtCap]
+	}
+	w.notable = append(w.notable, notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User),
+		target: strings.Clone(ev.TargetUser), ip: strings.Clone(ev.SourceIP), text: strings.Clone(text)})
+}
+
+// database keeps statements that destroy records or read many.
+func (w *collectorWorker) database(ev *event.Event) {
+	st := strings.TrimSpace(ev.Statement)
+	if st == "" {
+		return
+	}
+	lower := strings.ToLower(st)
+	kind := ""
+	switch {
+	case strings.HasPrefix(lower, "drop table"), strings.HasPrefix(lower, "drop database"),
+		strings.HasPrefix(lower, "truncate"),
+		strings.HasPrefix(lower, "delete") && !whereWord.MatchString(st):
+		kind = "db_destroy"
+	case ev.Rows >= 1000, strings.Contains(lower, "into outfile"), strings.Contains(lower, "into dumpfile"):
+		kind = "db_read"
+	case strings.Contains(lower, "union") && strings.Contains(lower, "select"):
+		kind = "db_read"
+	default:
+		return
+	}
+	if len(w.notable) >= maxNotable {
+		return
+	}
+	n := notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User), ip: strings.Clone(ev.SourceIP), rows: ev.Rows}
+	if m := tableRef.FindStringSubmatch(st); m != nil {
+		n.table = strings.ToLower(strings.ReplaceAll(m[1], "`", ""))
+	}
+	if v, ok := ev.Get("db.rows_affected"); ok {
+		n.records = parseInt(v)
+	}
+	text := st
+	if len(text) > stmtCap {
+		text = text[:stmtCap]
+	}
+	n.text = strings.Clone(text)
+	w.notable = append(w.notable, n)
+}
+
+func (w *collectorWorker) shell(ev *event.Event, p string) {
+	s := w.shells[p]
+	if s == nil {
+		s = &shellFacts{ips: map[string]bool{}}
+		w.shells[p] = s
+	}
+	if s.first.IsZero() || ev.Time.Before(s.first) {
+		s.first = ev.Time
+	}
+	if ev.Time.After(s.last) {
+		s.last = ev.Time
+	}
+	if ev.SourceIP != "" {
+		s.ips[strings.Clone(ev.SourceIP)] = true
+	}
+	if cmd := shellCommand(ev.URL); cmd != "" && len(s.cmds) < maxShellCmds {
+		if len(cmd) > stmtCap {
+			cmd = cmd[:stmtCap]
+		}
+		s.cmds = append(s.cmds, notable{time: ev.Time, ref: ev.Ref, kind: "shell_cmd", ip: strings.Clone(ev.SourceIP), text: strings.Clone(cmd)})
+	}
+}
+
+// shellCommand returns the command a web-shell request carries in a cmd-like
+// parameter.
+func shellCommand(raw string) string {
+	q, err := url.ParseQuery(query(raw))
+	if err != nil && len(q) == 0 {
+		return ""
+	}
+	for _, k := range []string{"cmd", "c", "exec", "command", "run", "e", "x"} {
+		if v := q.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// facts is the merged outcome of the second pass.
+type facts struct {
+	ips     map[string]*ipFacts
+	notable []notable
+	shells  map[string]*shellFacts
+}
+
+func (c *Collector) facts(pathOf func(int32) string) *facts {
+	refCmp := func(a, b event.Ref) int {
+		return cmp.Or(cmp.Compare(pathOf(a.Input), pathOf(b.Input)), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Offset, b.Offset))
+	}
+	refLess := func(a, b event.Ref) bool { return refCmp(a, b) < 0 }
+	out := &facts{ips: map[string]*ipFacts{}, shells: map[string]*shellFacts{}}
+	for _, w := range c.workers {
+		for ip, f := range w.ips {
+			m := out.ips[ip]
+			if m == nil {
+				out.ips[ip] = f
+				continue
+			}
+			if !f.first.IsZero() && (m.first.IsZero() || f.first.Before(m.first) || f.first.Equal(m.first) && refLess(f.firstRef, m.firstRef)) {
+				m.first, m.firstRef = f.first, f.firstRef
+			}
+			if f.last.After(m.last) {
+				m.last = f.last
+			}
+			m.requests += f.requests
+			m.bytesOut += f.bytesOut
+			for id := range f.ids {
+				if len(m.ids) < maxIDs {
+					m.ids[id] = true
+				} else {
+					m.idsCapped = true
+				}
+			}
+			m.idsCapped = m.idsCapped || f.idsCapped
+			for p := range f.files {
+				if len(m.files) < maxFiles {
+					m.files[p] = true
+				}
+			}
+			m.sshFailures += f.sshFailures
+			if !f.sshFirstFail.IsZero() && (m.sshFirstFail.IsZero() || f.sshFirstFail.Before(m.sshFirstFail)) {
+				m.sshFirstFail = f.sshFirstFail
+			}
+			m.sshSuccesses = append(m.sshSuccesses, f.sshSuccesses...)
+		}
+		out.notable = append(out.notable, w.notable...)
+		for p, s := range w.shells {
+			m := out.shells[p]
+			if m == nil {
+				out.shells[p] = s
+				continue
+			}
+			if s.first.Before(m.first) {
+				m.first = s.first
+			}
+			if s.last.After(m.last) {
+				m.last = s.last
+			}
+			for ip := range s.ips {
+				m.ips[ip] = true
+			}
+			m.cmds = append(m.cmds, s.cmds...)
+		}
+	}
+	// Parallel decoding delivers events in any order: sort what order matters for.
+	byTime := func(a, b notable) int {
+		return cmp.Or(a.time.Compare(b.time), refCmp(a.ref, b.ref), cmp.Compare(a.text, b.text))
+	}
+	slices.SortFunc(out.notable, byTime)
+	for _, f := range out.ips {
+		slices.SortFunc(f.sshSuccesses, func(a, b login) int { return cmp.Or(a.time.Compare(b.time), refCmp(a.ref, b.ref)) })
+	}
+	for _, s := range out.shells {
+		slices.SortFunc(s.cmds, byTime)
+	}
+	return out
+}
+
+func query(u string) string {
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		return u[i+1:]
+	}
+	return ""
+}
+
+func urlPath(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	return u
+}
+
+func parseInt(s string) int64 {
+	var n int64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return n
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}

@@ -1,0 +1,777 @@
+package investigate
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kizuki-dfir/kizuki/attack"
+	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/findings"
+)
+
+// Linking windows. Database statements belong to the intrusion whose
+// activity they follow most closely, within dbWindow; an account's privileged
+// commands belong to the intrusion that logged into it, until sessionWindow
+// after its last activity.
+const (
+	dbWindow      = 30 * time.Minute
+	sessionWindow = time.Hour
+	maxSteps      = 300
+	maxIncEvid    = 200
+)
+
+// cluster is one candidate intrusion: actors linked together, and what
+// they did.
+type cluster struct {
+	nodes    map[string]bool // "ip:…", "user:…", "shell:…", "db:…"
+	alerts   []findings.Alert
+	notables []notable
+	first    time.Time
+	last     time.Time
+}
+
+// unionFind links actor nodes.
+type unionFind map[string]string
+
+func (u unionFind) find(x string) string {
+	if _, ok := u[x]; !ok {
+		u[x] = x
+	}
+	for u[x] != x {
+		u[x] = u[u[x]]
+		x = u[x]
+	}
+	return x
+}
+
+func (u unionFind) union(a, b string) {
+	ra, rb := u.find(a), u.find(b)
+	if ra != rb {
+		// The smaller name becomes the root, so the result does not depend on
+		// the order links were found in.
+		if rb < ra {
+			ra, rb = rb, ra
+		}
+		u[rb] = ra
+	}
+}
+
+// isDBAlert reports whether an alert's evidence comes from a database log.
+func (x *Investigation) isDBAlert(a findings.Alert) bool {
+	for _, e := range a.Evidence {
+		f := x.inputs[e.Path].Format
+		if strings.HasPrefix(f, "mysql") || strings.HasPrefix(f, "mariadb") || strings.HasPrefix(f, "postgres") {
+			return true
+		}
+	}
+	return false
+}
+
+// Incidents links, scores and answers. c is the second pass's collector, or
+// nil when the inputs could not be read twice (standard input): the answers
+// then rest on the alerts alone. pathOf resolves the second pass's input ids.
+func (x *Investigation) Incidents(c *Collector, pathOf func(int32) (string, string)) []findings.Incident {
+	fa := &facts{ips: map[string]*ipFacts{}, shells: map[string]*shellFacts{}}
+	if c != nil {
+		fa = c.facts(func(id int32) string { p, _ := pathOf(id); return p })
+	}
+	cite := func(r event.Ref, text string) findings.Evidence {
+		p, sha := pathOf(r.Input)
+		return findings.Evidence{Path: p, Line: r.Line, Offset: r.Offset, SHA256: sha, Text: text}
+	}
+
+	uf := unionFind{}
+	nodeOf := func(a findings.Alert) string {
+		switch {
+		case x.isDBAlert(a) && (isLoopback(a.Actor) || !isIP(a.Actor)):
+			return "db:" + cmp.Or(a.User, a.Actor)
+		case isIP(a.Actor):
+			return "ip:" + a.Actor
+		case a.Actor != "":
+			return "user:" + a.Actor
+		}
+		return "unknown:"
+	}
+	var dbAlerts []findings.Alert
+	var alertNodes []string
+	for _, a := range x.f.Alerts {
+		n := nodeOf(a)
+		if strings.HasPrefix(n, "db:") {
+			dbAlerts = append(dbAlerts, a)
+			continue
+		}
+		uf.find(n)
+		alertNodes = append(alertNodes, n)
+		if strings.HasPrefix(n, "ip:") && a.User != "" && (hasTactic(a, "TA0001") || hasTactic(a, "TA0006")) {
+			uf.union(n, "user:"+a.User)
+		}
+		if isWebShellAlert(a) {
+			for _, e := range a.Evidence {
+				if ev := x.decode(e); ev != nil && ev.URL != "" {
+					uf.union(n, "shell:"+urlPath(ev.URL))
+				}
+			}
+		}
+	}
+	// An account logged into from a suspect address is the attacker's too.
+	logins := map[string][]login{} // user → logins from suspect addresses
+	ipList := make([]string, 0, len(fa.ips))
+	for ip := range fa.ips {
+		ipList = append(ipList, ip)
+	}
+	sort.Strings(ipList)
+	for _, ip := range ipList {
+		for _, l := range fa.ips[ip].sshSuccesses {
+			if _, known := uf["ip:"+ip]; known && l.user != "" {
+				uf.union("ip:"+ip, "user:"+l.user)
+				logins[l.user] = append(logins[l.user], l)
+			}
+		}
+	}
+	shellPaths := make([]string, 0, len(fa.shells))
+	for p := range fa.shells {
+		shellPaths = append(shellPaths, p)
+	}
+	sort.Strings(shellPaths)
+	for _, p := range shellPaths {
+		ips := make([]string, 0, len(fa.shells[p].ips))
+		for ip := range fa.shells[p].ips {
+			ips = append(ips, ip)
+		}
+		sort.Strings(ips)
+		for _, ip := range ips {
+			if _, known := uf["ip:"+ip]; known {
+				uf.union("shell:"+p, "ip:"+ip)
+			}
+		}
+	}
+
+	clusters := map[string]*cluster{}
+	get := func(node string) *cluster {
+		root := uf.find(node)
+		cl := clusters[root]
+		if cl == nil {
+			cl = &cluster{nodes: map[string]bool{}}
+			clusters[root] = cl
+		}
+		cl.nodes[node] = true
+		return cl
+	}
+	ai := 0
+	for _, a := range x.f.Alerts {
+		n := nodeOf(a)
+		if strings.HasPrefix(n, "db:") {
+			continue
+		}
+		get(alertNodes[ai]).alerts = append(get(alertNodes[ai]).alerts, a)
+		ai++
+	}
+	for node := range uf {
+		get(node)
+	}
+	roots := make([]string, 0, len(clusters))
+	for r := range clusters {
+		roots = append(roots, r)
+	}
+	sort.Strings(roots)
+
+	// Time spans from alerts and address facts.
+	for _, r := range roots {
+		cl := clusters[r]
+		for _, a := range cl.alerts {
+			cl.span(a.Time)
+			cl.span(a.LastTime)
+		}
+		for n := range cl.nodes {
+			if ip, ok := strings.CutPrefix(n, "ip:"); ok {
+				if f := fa.ips[ip]; f != nil {
+					cl.span(f.first)
+					cl.span(f.last)
+				}
+			}
+		}
+	}
+	// Privileged activity of the accounts each intrusion logged into.
+	for _, nb := range fa.notable {
+		if nb.kind == "db_destroy" || nb.kind == "db_read" {
+			continue
+		}
+		for _, who := range []string{nb.user} {
+			ls := logins[who]
+			if who == "" || len(ls) == 0 {
+				continue
+			}
+			cl := clusters[uf.find("user:"+who)]
+			if cl == nil || nb.time.Before(ls[0].time) || nb.time.After(cl.last.Add(sessionWindow)) {
+				continue
+			}
+			cl.notables = append(cl.notables, nb)
+		}
+	}
+	for _, r := range roots {
+		cl := clusters[r]
+		for _, nb := range cl.notables {
+			cl.span(nb.time)
+		}
+		for n := range cl.nodes {
+			if p, ok := strings.CutPrefix(n, "shell:"); ok {
+				if s := fa.shells[p]; s != nil {
+					cl.notables = append(cl.notables, s.cmds...)
+					cl.span(s.first)
+					cl.span(s.last)
+				}
+			}
+		}
+	}
+	// Database statements and alerts go to the intrusion active just before.
+	attach := func(t time.Time) *cluster {
+		var best *cluster
+		var bestGap time.Duration
+		for _, r := range roots {
+			cl := clusters[r]
+			if cl.first.IsZero() || len(cl.alerts) == 0 || t.Before(cl.first.Add(-time.Minute)) || t.After(cl.last.Add(dbWindow)) {
+				continue
+			}
+			gap := max(t.Sub(cl.last), 0)
+			if best == nil || gap < bestGap {
+				best, bestGap = cl, gap
+			}
+		}
+		return best
+	}
+	for _, nb := range fa.notable {
+		if nb.kind != "db_destroy" && nb.kind != "db_read" {
+			continue
+		}
+		if cl := attach(nb.time); cl != nil {
+			cl.notables = append(cl.notables, nb)
+		}
+	}
+	for _, a := range dbAlerts {
+		cl := attach(a.Time)
+		if cl == nil {
+			cl = get("db:" + cmp.Or(a.User, a.Actor))
+			if !slices.Contains(roots, uf.find("db:"+cmp.Or(a.User, a.Actor))) {
+				roots = append(roots, uf.find("db:"+cmp.Or(a.User, a.Actor)))
+			}
+		}
+		cl.alerts = append(cl.alerts, a)
+		cl.span(a.Time)
+	}
+
+	var out []findings.Incident
+	for _, r := range roots {
+		cl := clusters[r]
+		if inc, ok := x.answer(cl, fa, logins, cite); ok {
+			out = append(out, inc)
+		}
+	}
+	slices.SortFunc(out, func(a, b findings.Incident) int {
+		return cmp.Or(a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.Title, b.Title))
+	})
+	for i := range out {
+		out[i].ID = fmt.Sprintf("I%03d", i+1)
+	}
+	return out
+}
+
+func (cl *cluster) span(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if cl.first.IsZero() || t.Before(cl.first) {
+		cl.first = t
+	}
+	if t.After(cl.last) {
+		cl.last = t
+	}
+}
+
+// answer decides whether a cluster is an incident and, if so, answers the
+// investigation's questions about it.
+func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login, cite func(event.Ref, string) findings.Evidence) (findings.Incident, bool) {
+	if len(cl.alerts) == 0 {
+		return findings.Incident{}, false
+	}
+	slices.SortFunc(cl.alerts, func(a, b findings.Alert) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.RuleID, b.RuleID), cmp.Compare(a.Actor, b.Actor))
+	})
+	slices.SortFunc(cl.notables, func(a, b notable) int {
+		return cmp.Or(a.time.Compare(b.time), cmp.Compare(a.kind, b.kind), cmp.Compare(a.text, b.text))
+	})
+	inc := findings.Incident{
+		Actors: []findings.Actor{}, Recon: []findings.Step{}, Tactics: []findings.Tactic{},
+		FilesDownloaded: []string{}, AffectedBasis: []string{}, Alerts: []string{},
+		Timeline: []findings.Step{}, Evidence: []findings.Evidence{}, ConfidenceReasons: []string{},
+	}
+	rules := map[string]bool{}
+	sources := map[string]bool{}
+	maxRank := 0
+	for _, a := range cl.alerts {
+		if rank(a.Severity) >= 1 {
+			rules[a.RuleID] = true
+		}
+		maxRank = max(maxRank, rank(a.Severity))
+		inc.Alerts = append(inc.Alerts, a.ID)
+		for _, e := range a.Evidence {
+			sources[x.family(e.Path)] = true
+		}
+	}
+	var ips, users []string
+	for n := range cl.nodes {
+		kind, v, _ := strings.Cut(n, ":")
+		if v == "" {
+			continue
+		}
+		inc.Actors = append(inc.Actors, findings.Actor{Kind: map[string]string{"ip": "ip", "user": "user", "shell": "webshell", "db": "db_account"}[kind], Value: v})
+		switch kind {
+		case "ip":
+			ips = append(ips, v)
+		case "user":
+			users = append(users, v)
+		}
+	}
+	slices.SortFunc(inc.Actors, func(a, b findings.Actor) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value))
+	})
+	sort.Strings(ips)
+	sort.Strings(users)
+
+	// Entry vector: the earliest successful malicious action.
+	entry, entryKind := x.entryVector(cl, fa, ips, cite)
+	tactics := map[string]*findings.Tactic{}
+	addTactic := func(id string, techs []string, t time.Time) {
+		ta, ok := attack.ByID(id)
+		if !ok || t.IsZero() {
+			return
+		}
+		cur := tactics[id]
+		if cur == nil {
+			cur = &findings.Tactic{ID: ta.ID, Name: ta.Name, Techniques: []string{}, First: t, Last: t}
+			tactics[id] = cur
+		}
+		if t.Before(cur.First) {
+			cur.First = t
+		}
+		if t.After(cur.Last) {
+			cur.Last = t
+		}
+		for _, q := range techs {
+			if !slices.Contains(cur.Techniques, q) {
+				cur.Techniques = append(cur.Techniques, q)
+			}
+		}
+	}
+	for _, a := range cl.alerts {
+		for _, ta := range a.Tactics {
+			addTactic(ta, a.Attack, a.Time)
+		}
+	}
+
+	// Numbers.
+	var bytesOut int64
+	ids := map[string]bool{}
+	capped := false
+	files := map[string]bool{}
+	for _, ip := range ips {
+		f := fa.ips[ip]
+		if f == nil {
+			continue
+		}
+		bytesOut += f.bytesOut
+		for id := range f.ids {
+			ids[id] = true
+		}
+		capped = capped || f.idsCapped
+		for p := range f.files {
+			files[p] = true
+		}
+	}
+	inc.DataOutBytes = bytesOut
+	for p := range files {
+		inc.FilesDownloaded = append(inc.FilesDownloaded, p)
+	}
+	sort.Strings(inc.FilesDownloaded)
+	var dbRows, destroyed int64
+	destroyedTables := map[string]bool{}
+	readTables := map[string]bool{}
+	var destroySteps, readSteps, privSteps, shellSteps []findings.Step
+	for _, nb := range cl.notables {
+		ev := []findings.Evidence{cite(nb.ref, nb.text)}
+		switch nb.kind {
+		case "db_destroy":
+			n := nb.records
+			if a, ok := x.inv.table(nb.table); ok && n == 0 && !destroyedTables[nb.table] {
+				n = a.Records
+			}
+			if nb.table != "" {
+				destroyedTables[nb.table] = true
+			}
+			destroyed += n
+			addTactic("TA0040", []string{"T1485"}, nb.time)
+			destroySteps = append(destroySteps, findings.Step{Time: nb.time, Tactic: "TA0040", Attack: []string{"T1485"},
+				What: fmt.Sprintf("Destroyed database records: %s", nb.text), Evidence: ev})
+		case "db_read":
+			dbRows += nb.rows
+			if nb.table != "" {
+				readTables[nb.table] = true
+			}
+			addTactic("TA0009", []string{"T1213"}, nb.time)
+			readSteps = append(readSteps, findings.Step{Time: nb.time, Tactic: "TA0009", Attack: []string{"T1213"},
+				What: fmt.Sprintf("Database query returned %d rows: %s", nb.rows, nb.text), Evidence: ev})
+		case "shell_cmd":
+			addTactic("TA0002", []string{"T1505.003", "T1059.004"}, nb.time)
+			shellSteps = append(shellSteps, findings.Step{Time: nb.time, Tactic: "TA0002", Attack: []string{"T1505.003", "T1059.004"},
+				What: fmt.Sprintf("Command run through the web shell from %s: %s", nb.ip, nb.text), Evidence: ev})
+		default:
+			tac, tech, what := "TA0002", []string{"T1059"}, ""
+			switch nb.kind {
+			case "sudo", "su":
+				tac, tech = "TA0004", []string{"T1548.003"}
+				what = fmt.Sprintf("%s by %s to %s: %s", nb.kind, nb.user, cmp.Or(nb.target, "root"), nb.text)
+			case "user_created":
+				tac, tech = "TA0003", []string{"T1136.001"}
+				what = fmt.Sprintf("Account created: %s", nb.target)
+			case "group_member_added":
+				tac, tech = "TA0003", []string{"T1098"}
+				what = fmt.Sprintf("%s added to a group", nb.target)
+			case "password_changed":
+				tac, tech = "TA0003", []string{"T1098"}
+				what = fmt.Sprintf("Password changed for %s", nb.target)
+			default:
+				what = fmt.Sprintf("Command run as %s: %s", nb.user, nb.text)
+			}
+			addTactic(tac, tech, nb.time)
+			privSteps = append(privSteps, findings.Step{Time: nb.time, Tactic: tac, Attack: tech, What: what, Evidence: ev})
+		}
+	}
+	inc.RecordsDestroyed = destroyed
+	inc.RecordsRead = int64(len(ids)) + dbRows
+	if len(ids) > 0 {
+		addTactic("TA0009", []string{"T1213"}, cl.last)
+		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("%d distinct record ids returned with HTTP 2xx to %s", len(ids), strings.Join(ips, ", ")))
+	}
+	if capped {
+		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("the distinct-id count stopped at its cap of %d: the true number is higher", maxIDs))
+	}
+	if dbRows > 0 {
+		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("%d rows returned by the database to the attacker's queries (slow query log Rows_sent)", dbRows))
+	}
+	if len(files) > 0 {
+		addTactic("TA0010", []string{"T1041"}, cl.last)
+	}
+	inc.AffectedConfirmed = int64(len(ids)) + dbRows
+	inc.AffectedPossible = inc.AffectedConfirmed
+	if x.inv != nil && entry != nil {
+		var reach int64
+		var names []string
+		for _, a := range x.inv.Assets {
+			dbAccess := a.Table != "" && (entryKind == "SQL injection" || entryKind == "ssh" || entryKind == "Web shell" || entryKind == "Command injection" || len(readTables)+len(destroyedTables) > 0)
+			fsAccess := a.Path != "" && (entryKind == "ssh" || entryKind == "Web shell" || entryKind == "Command injection")
+			if dbAccess || fsAccess {
+				reach += a.People
+				names = append(names, fmt.Sprintf("%s (%d)", a.Name, a.People))
+			}
+		}
+		if reach > inc.AffectedPossible {
+			inc.AffectedPossible = reach
+			inc.AffectedBasis = append(inc.AffectedBasis, "possible: everything the compromised access could reach, from the inventory: "+strings.Join(names, ", "))
+		}
+	}
+	if len(destroyedTables) > 0 {
+		var t []string
+		for k := range destroyedTables {
+			t = append(t, k)
+		}
+		sort.Strings(t)
+		inc.AffectedBasis = append(inc.AffectedBasis, "records destroyed in: "+strings.Join(t, ", ")+" (counts from the inventory where the log gives none)")
+	}
+
+	// Is it an incident? Independent signals must agree.
+	crit := maxRank >= 4
+	success := entry != nil
+	damage := destroyed > 0 || len(destroySteps) > 0 || len(shellSteps) > 0
+	isIncident := crit || damage || (success && len(rules) >= 1 && maxRank >= 3) || (len(rules) >= 2 && maxRank >= 3) || (len(rules) >= 3 && len(tactics) >= 2)
+	if !isIncident {
+		return findings.Incident{}, false
+	}
+	inc.ConfidenceReasons = append(inc.ConfidenceReasons, fmt.Sprintf("%d distinct rules fired", len(rules)))
+	inc.ConfidenceReasons = append(inc.ConfidenceReasons, fmt.Sprintf("%d ATT&CK tactics observed", len(tactics)))
+	if success {
+		inc.ConfidenceReasons = append(inc.ConfidenceReasons, "a successful entry was found: "+entry.What)
+	} else {
+		inc.ConfidenceReasons = append(inc.ConfidenceReasons, "no successful entry was found in the logs (attempts only)")
+	}
+	if len(sources) > 1 {
+		var s []string
+		for k := range sources {
+			s = append(s, k)
+		}
+		sort.Strings(s)
+		inc.ConfidenceReasons = append(inc.ConfidenceReasons, "linked across sources: "+strings.Join(s, ", "))
+	}
+	switch {
+	case success && len(rules) >= 2 && len(tactics) >= 2:
+		inc.Confidence = "high"
+	case success || len(rules) >= 2 || crit:
+		inc.Confidence = "medium"
+	default:
+		inc.Confidence = "low"
+	}
+	switch {
+	case destroyed > 0 || len(destroySteps) > 0 || (success && (inc.AffectedConfirmed > 0 || len(shellSteps) > 0)) || crit:
+		inc.Severity = "critical"
+	case success:
+		inc.Severity = "high"
+	default:
+		inc.Severity = "medium"
+	}
+
+	// Times.
+	inc.FirstSeen, inc.LastSeen = cl.first.UTC(), cl.last.UTC()
+	inc.DwellSeconds = int64(cl.last.Sub(cl.first) / time.Second)
+	for _, a := range cl.alerts {
+		if rank(a.Severity) >= 3 {
+			t := a.Time.UTC()
+			if inc.FirstAlert == nil || t.Before(*inc.FirstAlert) {
+				inc.FirstAlert = &t
+			}
+		}
+	}
+	if inc.FirstAlert != nil {
+		inc.DetectSeconds = int64(inc.FirstAlert.Sub(inc.FirstSeen) / time.Second)
+	}
+
+	// Steps: reconnaissance, entry, then everything else in time order.
+	var steps []findings.Step
+	for _, a := range cl.alerts {
+		st := findings.Step{Time: a.Time, Tactic: firstTactic(a.Tactics), Attack: a.Attack,
+			What: alertWhat(a), Evidence: headEvidence(a.Evidence, 3)}
+		if hasTactic(a, "TA0043") && (entry == nil || !a.Time.After(entry.Time)) {
+			inc.Recon = append(inc.Recon, st)
+		}
+		steps = append(steps, st)
+	}
+	if entry != nil {
+		inc.EntryVector = entry
+		steps = append(steps, *entry)
+	}
+	steps = append(steps, destroySteps...)
+	steps = append(steps, capSteps(readSteps, 50)...)
+	steps = append(steps, capSteps(privSteps, 100)...)
+	steps = append(steps, capSteps(shellSteps, 100)...)
+	slices.SortStableFunc(steps, func(a, b findings.Step) int { return a.Time.Compare(b.Time) })
+	inc.Timeline = capSteps(steps, maxSteps)
+	for i := range inc.Timeline {
+		inc.Timeline[i].Time = inc.Timeline[i].Time.UTC()
+	}
+
+	ids2 := make([]string, 0, len(tactics))
+	for id := range tactics {
+		ids2 = append(ids2, id)
+	}
+	slices.SortFunc(ids2, func(a, b string) int { return cmp.Compare(attack.OrderOf(a), attack.OrderOf(b)) })
+	for _, id := range ids2 {
+		t := *tactics[id]
+		sort.Strings(t.Techniques)
+		t.First, t.Last = t.First.UTC(), t.Last.UTC()
+		inc.Tactics = append(inc.Tactics, t)
+	}
+
+	seen := map[[2]string]bool{}
+	for _, st := range inc.Timeline {
+		for _, e := range st.Evidence {
+			k := [2]string{e.Path, fmt.Sprint(e.Line)}
+			if !seen[k] && len(inc.Evidence) < maxIncEvid {
+				seen[k] = true
+				inc.Evidence = append(inc.Evidence, e)
+			}
+		}
+	}
+	slices.SortFunc(inc.Evidence, func(a, b findings.Evidence) int {
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line))
+	})
+
+	inc.Title = title(entryKind, entry != nil, ips, users, inc)
+	return inc, true
+}
+
+func firstTactic(ts []string) string {
+	best := ""
+	for _, t := range ts {
+		if best == "" || attack.OrderOf(t) < attack.OrderOf(best) {
+			best = t
+		}
+	}
+	return best
+}
+
+func alertWhat(a findings.Alert) string {
+	s := a.Title
+	if a.Count > 1 {
+		s += fmt.Sprintf(" (%d events until %s)", a.Count, a.LastTime.UTC().Format(time.RFC3339))
+	}
+	if a.Detail != "" {
+		s += "; " + a.Detail
+	}
+	return s
+}
+
+func headEvidence(e []findings.Evidence, n int) []findings.Evidence {
+	if len(e) > n {
+		e = e[:n]
+	}
+	return slices.Clone(e)
+}
+
+func capSteps(s []findings.Step, n int) []findings.Step {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// family names the kind of log an evidence path is, for "linked across
+// sources".
+func (x *Investigation) family(path string) string {
+	f := x.inputs[path].Format
+	switch {
+	case strings.HasPrefix(f, "access"), strings.HasPrefix(f, "nginx"), strings.HasPrefix(f, "apache"):
+		return "web"
+	case strings.HasPrefix(f, "mysql"), strings.HasPrefix(f, "mariadb"), strings.HasPrefix(f, "postgres"):
+		return "database"
+	case strings.HasPrefix(f, "syslog"):
+		return "system"
+	case f == "auditd":
+		return "audit"
+	}
+	return cmp.Or(f, "other")
+}
+
+// entryVector finds the first successful malicious action of a cluster.
+func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite func(event.Ref, string) findings.Evidence) (*findings.Step, string) {
+	var best *findings.Step
+	kind := ""
+	consider := func(s findings.Step, k string) {
+		if best == nil || s.Time.Before(best.Time) {
+			s2 := s
+			best, kind = &s2, k
+		}
+	}
+	// Web exploitation that the server answered with success.
+	for _, a := range cl.alerts {
+		k := exploitKind(a)
+		if k == "" {
+			continue
+		}
+		for _, e := range a.Evidence {
+			ev := x.decode(e)
+			if ev == nil || ev.Status < 200 || ev.Status >= 400 {
+				continue
+			}
+			what := fmt.Sprintf("%s in %s, from %s", k, where(ev.URL), ev.SourceIP)
+			if ev.Method == "POST" && k == "Web shell" {
+				what = fmt.Sprintf("Web shell %s used from %s", urlPath(ev.URL), ev.SourceIP)
+			}
+			consider(findings.Step{Time: ev.Time.UTC(), Tactic: "TA0001", Attack: []string{"T1190"}, What: what, Evidence: []findings.Evidence{e}}, k)
+			break
+		}
+	}
+	// Passwords guessed, or a valid account used, from a suspect address.
+	for _, ip := range ips {
+		f := fa.ips[ip]
+		if f == nil || len(f.sshSuccesses) == 0 {
+			continue
+		}
+		l := f.sshSuccesses[0]
+		service := "SSH"
+		if l.via == "mail_login" {
+			service = "mail login"
+		}
+		st := findings.Step{Time: l.time.UTC(), Tactic: "TA0001", Evidence: []findings.Evidence{cite(l.ref, "")}}
+		if f.sshFailures > 0 && !f.sshFirstFail.After(l.time) {
+			st.Attack = []string{"T1110.001", "T1078"}
+			st.What = fmt.Sprintf("Password guessed for %q over %s after %d failures, from %s", l.user, service, f.sshFailures, ip)
+		} else {
+			st.Attack = []string{"T1078"}
+			st.What = fmt.Sprintf("Logged in as %q over %s from %s", l.user, service, ip)
+		}
+		consider(st, "ssh")
+	}
+	return best, kind
+}
+
+// where describes the injected parameter of a request: "`q` of /search.php".
+func where(raw string) string {
+	p := urlPath(raw)
+	q, _ := url.ParseQuery(query(raw))
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	bestKey, bestScore := "", 0
+	for _, k := range keys {
+		v := strings.ToLower(strings.Join(q[k], " "))
+		s := 0
+		for _, sig := range []string{"'", "\"", " or ", "union", "select", "sleep(", "../", "..\\", ";", "|", "`", "$(", "<", "%00", "/etc/", "http://", "https://", "--", "#"} {
+			if strings.Contains(v, sig) {
+				s++
+			}
+		}
+		if s > bestScore {
+			bestKey, bestScore = k, s
+		}
+	}
+	if bestKey == "" {
+		return p
+	}
+	return fmt.Sprintf("parameter %q of %s", bestKey, p)
+}
+
+func title(kind string, success bool, ips, users []string, inc findings.Incident) string {
+	who := strings.Join(ips, ", ")
+	if who == "" {
+		who = strings.Join(users, ", ")
+	}
+	var what string
+	switch kind {
+	case "ssh":
+		what = "Password guessing and login"
+	case "":
+		what = "Attack"
+	default:
+		what = kind
+	}
+	if !success {
+		what = "Attempted attack"
+	}
+	var effects []string
+	if inc.RecordsDestroyed > 0 || containsStep(inc.Timeline, "TA0040") {
+		effects = append(effects, "destruction of data")
+	}
+	if inc.AffectedConfirmed > 0 {
+		effects = append(effects, fmt.Sprintf("theft of %d records", inc.AffectedConfirmed))
+	}
+	if len(effects) > 0 {
+		what += " with " + strings.Join(effects, " and ")
+	}
+	if who != "" {
+		what += " by " + who
+	}
+	return what
+}
+
+func containsStep(steps []findings.Step, tactic string) bool {
+	for _, s := range steps {
+		if s.Tactic == tactic {
+			return true
+		}
+	}
+	return false
+}
