@@ -32,53 +32,58 @@ func newACMatcher(lits []string, owners [][]int32) *acMatcher {
 	}
 	m.nclass++
 	nc := m.nclass
-	// trie
-	type tnode struct {
-		next map[uint16]int32
-		out  []int32
+	// trie, built directly in the transition table (-1: no edge yet)
+	m.delta = make([]int32, nc)
+	for i := range m.delta {
+		m.delta[i] = -1
 	}
-	trie := []tnode{{next: map[uint16]int32{}}}
+	var own [][]int32
+	own = append(own, nil)
 	for i, l := range lits {
 		s := int32(0)
 		for j := 0; j < len(l); j++ {
-			c := m.class[l[j]]
-			nx, ok := trie[s].next[c]
-			if !ok {
-				nx = int32(len(trie))
-				trie = append(trie, tnode{next: map[uint16]int32{}})
-				trie[s].next[c] = nx
+			c := int(m.class[l[j]])
+			nx := m.delta[int(s)*nc+c]
+			if nx < 0 {
+				nx = int32(len(own))
+				own = append(own, nil)
+				for k := 0; k < nc; k++ {
+					m.delta = append(m.delta, -1)
+				}
+				m.delta[int(s)*nc+c] = nx
 			}
 			s = nx
 		}
-		trie[s].out = append(trie[s].out, owners[i]...)
+		own[s] = append(own[s], owners[i]...)
 	}
-	n := len(trie)
+	n := len(own)
 	m.nstates = n
-	m.delta = make([]int32, n*nc)
 	m.out = make([][]int32, n)
 	m.hasOut = make([]bool, n)
 	fail := make([]int32, n)
-	// BFS to fill failure links and the full transition table
+	// BFS: failure links, and missing edges become failure transitions
 	queue := make([]int32, 0, n)
 	for c := 0; c < nc; c++ {
-		if nx, ok := trie[0].next[uint16(c)]; ok {
-			m.delta[c] = nx
+		if nx := m.delta[c]; nx > 0 {
 			fail[nx] = 0
 			queue = append(queue, nx)
+		} else {
+			m.delta[c] = 0
 		}
 	}
-	m.out[0] = trie[0].out
+	m.out[0] = own[0]
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		m.out[s] = append(append([]int32(nil), trie[s].out...), m.out[fail[s]]...)
+		m.out[s] = append(append([]int32(nil), own[s]...), m.out[fail[s]]...)
+		row := int(s) * nc
+		frow := int(fail[s]) * nc
 		for c := 0; c < nc; c++ {
-			if nx, ok := trie[s].next[uint16(c)]; ok {
-				fail[nx] = m.delta[int(fail[s])*nc+c]
-				m.delta[int(s)*nc+c] = nx
+			if nx := m.delta[row+c]; nx >= 0 {
+				fail[nx] = m.delta[frow+c]
 				queue = append(queue, nx)
 			} else {
-				m.delta[int(s)*nc+c] = m.delta[int(fail[s])*nc+c]
+				m.delta[row+c] = m.delta[frow+c]
 			}
 		}
 	}
@@ -116,4 +121,17 @@ func (m *acMatcher) scan(s string, bits []uint64) {
 			}
 		}
 	}
+}
+
+// any reports whether any literal occurs in s.
+func (m *acMatcher) any(s string) bool {
+	nc := int32(m.nclass)
+	st := int32(0)
+	for i := 0; i < len(s); i++ {
+		st = m.delta[st*nc+int32(m.class[s[i]])]
+		if m.hasOut[st] {
+			return true
+		}
+	}
+	return false
 }

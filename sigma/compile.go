@@ -309,11 +309,13 @@ func prefilter(n node) prefilterResult {
 		groupLits := func(g []valueMatcher) ([]string, bool) {
 			var out []string
 			for _, m := range g {
-				sm, ok := m.(*strMatcher)
-				if !ok {
-					return nil, false
+				var l string
+				switch x := m.(type) {
+				case *strMatcher:
+					l = x.longest()
+				case reMatcher:
+					l = x.lit
 				}
-				l := sm.longest()
 				if l == "" {
 					return nil, false
 				}
@@ -745,6 +747,15 @@ func (c *compiler) strTest(fields []fieldRef, vals []Value, transforms []string,
 		}
 		t.groups = append(t.groups, g)
 	}
+	if !all {
+		n := 0
+		for _, g := range t.groups {
+			n += len(g)
+		}
+		if n >= minSetValues {
+			t.set = newValueSet(t.groups)
+		}
+	}
 	return t, nil
 }
 
@@ -814,7 +825,7 @@ func (c *compiler) reTest(fields []fieldRef, vals []Value, flags string, transfo
 		if err != nil {
 			return nil, fmt.Errorf("regular expression %q is not supported by Go's RE2 engine: %v", v.S, err)
 		}
-		t.groups = append(t.groups, []valueMatcher{reMatcher{re}})
+		t.groups = append(t.groups, []valueMatcher{reMatcher{re: re, lit: regexLiteral(expr)}})
 	}
 	return t, nil
 }

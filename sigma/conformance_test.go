@@ -581,3 +581,43 @@ func TestEmbeddedPipeline(t *testing.T) {
 		}
 	}
 }
+
+func TestRegexLiteral(t *testing.T) {
+	for _, tt := range []struct{ re, want string }{
+		{`^/presentations/[a-z]+`, "/presentations/"},
+		{`(?i)Select.+From`, "select"},
+		{`a|b`, ""},
+		{`(foo)?bar`, "bar"},
+		{`(abc)+x`, "abc"},
+		{`x*`, ""},
+		{`[`, ""},
+	} {
+		if got := regexLiteral(tt.re); got != tt.want {
+			t.Errorf("regexLiteral(%q) = %q, want %q", tt.re, got, tt.want)
+		}
+	}
+}
+
+func TestLongValueList(t *testing.T) {
+	// more than minSetValues values: exact, contains and prefix mixed
+	det := "sel:\n  user_agent.original:\n"
+	for _, v := range []string{"sqlmap*", "*Nikto*", "*nmap scripting engine*", "masscan/1.0", "zgrab", "*WPScan*", "*dirbuster*", "*gobuster*", "*?ydra*"} {
+		det += "    - '" + v + "'\n"
+	}
+	det += "condition: sel"
+	rs, c := compileOne(t, kizukiRule(det))
+	for _, tc := range []struct {
+		ua   string
+		want bool
+	}{
+		{"sqlmap/1.7.2#stable (https://sqlmap.org)", true},
+		{"Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000003)", true},
+		{"MASSCAN/1.0", true},
+		{"masscan/1.0 extra", false},
+		{"Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)", true},
+		{"Mozilla/5.0 (Hydra)", true},
+		{"Mozilla/5.0 (X11; Linux x86_64)", false},
+	} {
+		check(t, rs, c, with(func(e *event.Event) { e.UserAgent = tc.ua }), tc.want)
+	}
+}

@@ -140,11 +140,15 @@ type strTest struct {
 	groups   [][]valueMatcher
 	emptyOK  bool // an absent field matches (the value list holds '')
 	keywords bool
+	set      *valueSet // for long OR-lists (not all, not neq)
 }
 
 type valueMatcher interface{ match(v string) bool }
 
-type reMatcher struct{ re *regexp.Regexp }
+type reMatcher struct {
+	re  *regexp.Regexp
+	lit string // folded literal every match contains, or ""
+}
 
 func (m reMatcher) match(v string) bool { return m.re.MatchString(v) }
 
@@ -164,6 +168,26 @@ func (t *strTest) match(ev *event.Event, sc *scratch) bool {
 			}
 		}
 		return len(t.groups) > 0
+	}
+	if t.set != nil {
+		present := false
+		for i := range t.fields {
+			var v string
+			var ok bool
+			if t.fold {
+				v, ok = sc.lowered(ev, &t.fields[i])
+			} else {
+				v, ok = sc.get(ev, &t.fields[i])
+			}
+			if !ok || v == "" {
+				continue
+			}
+			present = true
+			if t.set.match(v) {
+				return true
+			}
+		}
+		return !present && t.emptyOK
 	}
 	for _, g := range t.groups {
 		if t.groupMatches(g, ev, sc) {
@@ -356,4 +380,57 @@ func (t *fieldrefTest) eval(ev *event.Event, sc *scratch) bool {
 		}
 	}
 	return r != t.neq
+}
+
+// valueSet matches a long OR-list of values in one pass: exact values by
+// map lookup, contains values with one Aho-Corasick scan, the rest one by
+// one. Rules like "Malware User Agent" list hundreds of values.
+type valueSet struct {
+	exact    map[string]struct{}
+	contains *acMatcher
+	rest     []valueMatcher
+}
+
+// minSetValues is the list length from which a valueSet pays off.
+const minSetValues = 8
+
+func newValueSet(groups [][]valueMatcher) *valueSet {
+	vs := &valueSet{exact: map[string]struct{}{}}
+	var lits []string
+	for _, g := range groups {
+		for _, m := range g {
+			sm, ok := m.(*strMatcher)
+			switch {
+			case ok && sm.op == opExact:
+				vs.exact[sm.lit] = struct{}{}
+			case ok && sm.op == opContains:
+				lits = append(lits, sm.lit)
+			default:
+				vs.rest = append(vs.rest, m)
+			}
+		}
+	}
+	if len(lits) > 0 {
+		owners := make([][]int32, len(lits))
+		for i := range owners {
+			owners[i] = []int32{0}
+		}
+		vs.contains = newACMatcher(lits, owners)
+	}
+	return vs
+}
+
+func (vs *valueSet) match(v string) bool {
+	if _, ok := vs.exact[v]; ok {
+		return true
+	}
+	if vs.contains != nil && vs.contains.any(v) {
+		return true
+	}
+	for _, m := range vs.rest {
+		if m.match(v) {
+			return true
+		}
+	}
+	return false
 }
