@@ -100,7 +100,8 @@ func findRecord(line string) (prefix, rec string, ok bool) {
 			return "", "", false
 		}
 		j += i
-		if j == 0 || line[j-1] == ' ' {
+		// NUL: padding left by logrotate's copytruncate.
+		if j == 0 || line[j-1] == ' ' || line[j-1] == 0 {
 			rest := line[j:]
 			sp := strings.IndexByte(rest, ' ')
 			if sp > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	_ "github.com/kizuki-dfir/kizuki/format/syslog" // competes in TestSniffForwarded
 )
 
 type want struct {
@@ -110,6 +111,8 @@ func TestDecode(t *testing.T) {
 		// go-libaudit rhel-7-linux-3.10.0.yaml: "8192" looks like hex but old= is a number.
 		{"config_change", `type=CONFIG_CHANGE msg=audit(1492753795.844:15406): audit_backlog_limit=64 old=8192 auid=4294967295 ses=4294967295 subj=system_u:system_r:unconfined_service_t:s0 res=1`,
 			want{kind: sys, extra: map[string]string{"auditd.old": "8192", "auditd.audit_backlog_limit": "64", "auditd.res": "1"}}},
+		{"nul padding", "\x00\x00type=EOE msg=audit(1492037291.036:59):",
+			want{kind: sys, extra: map[string]string{"auditd.type": "EOE"}}},
 		// go-libaudit random-internet.yaml.
 		{"anom_abend", `type=ANOM_ABEND msg=audit(1423234994.398:911150): auid=4294967295 uid=48 gid=48 ses=4294967295 subj=system_u:system_r:httpd_t:s0 pid=31242 comm="httpd" reason="memory violation" sig=11`,
 			want{kind: sys, extra: map[string]string{"auditd.reason": "memory violation", "auditd.sig": "11", "auditd.type": "ANOM_ABEND"}}},
@@ -193,6 +196,20 @@ func TestSniff(t *testing.T) {
 	auth := []string{"Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186"}
 	if got := f.Sniff(auth); got != 0 {
 		t.Errorf("sniff of auth.log = %d, want 0", got)
+	}
+}
+
+// TestSniffForwarded checks that audit records behind a syslog header, which
+// the syslog format also accepts, are sniffed as auditd (ties go to the name
+// that sorts first, and auditd must score no less than syslog).
+func TestSniffForwarded(t *testing.T) {
+	sample := []string{
+		`May 19 03:12:44 web1 audispd: node=web1 type=SYSCALL msg=audit(1716087164.123:456): arch=c000003e syscall=59 success=yes exit=0 pid=1001 comm="id" exe="/usr/bin/id"`,
+		`May 19 03:12:44 web1 audispd: node=web1 type=EXECVE msg=audit(1716087164.123:456): argc=2 a0="/usr/bin/id" a1="-a"`,
+	}
+	f, score := format.Sniff(sample)
+	if f == nil || f.Name != "auditd" {
+		t.Fatalf("Sniff = %v (%d), want auditd", f, score)
 	}
 }
 

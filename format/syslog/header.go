@@ -163,6 +163,11 @@ func (c *clock) at(stamp string, month time.Month, day, hh, mm, ss, nsec int) ti
 // line has no recognisable syslog header.
 func parseHeader(line string, c *clock, h *header) bool {
 	*h = header{pri: -1}
+	// logrotate's copytruncate can leave NUL padding where the writer's
+	// file offset ran past the truncation; the record follows it.
+	for len(line) > 0 && line[0] == 0 {
+		line = line[1:]
+	}
 	pri, rest := parsePRI(line)
 	h.pri = pri
 	if pri >= 0 && len(rest) > 2 && rest[0] == '1' && rest[1] == ' ' {

@@ -142,6 +142,9 @@ func TestDecode(t *testing.T) {
 		// loghub Linux_2k.log: "syslogd 1.4.1: restart." has no well-formed tag.
 		{"untagged", "Jun 19 04:09:11 combo syslogd 1.4.1: restart.",
 			want{kind: sys, dataset: "syslog", host: "combo", message: "syslogd 1.4.1: restart."}},
+		// After logrotate copytruncate the first line can start with NUL padding.
+		{"nul padding", "\x00\x00\x00May 19 03:12:44 web1 CRON[3456]: (root) CMD (id)",
+			want{time: "2025-05-19T03:12:44Z", kind: proc, dataset: "cron", action: "cron_exec", host: "web1", process: "CRON", pid: 3456, user: "root", command: "id"}},
 		// loghub Linux_2k.log, CRLF line end.
 		{"crlf", "Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown\r",
 			want{kind: auth, dataset: "sshd", action: "pam_auth", outcome: fail, host: "combo", process: "sshd", pid: 19937,
