@@ -73,6 +73,15 @@ func TestDecode(t *testing.T) {
 			}),
 		},
 		{
+			name:   "apache-doc common line from a CRLF file",
+			format: "access.common",
+			line:   "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326\r",
+			want: web(event.Event{
+				Time: utc("2000-10-10T20:55:36Z"), SourceIP: "127.0.0.1", User: "frank", Method: "GET",
+				URL: "/apache_pb.gif", HTTPVersion: "HTTP/1.0", Status: 200, Bytes: 2326,
+			}),
+		},
+		{
 			name:   "apache-doc common with user and zone",
 			format: "access.common",
 			line:   `127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326`,

@@ -33,6 +33,9 @@ func (c *timeCache) remember(v string, t time.Time) {
 // must be reset; on false it holds partial values and must be reset again.
 // All strings are sliced from line.
 func (p *parser) parse(line string, ev *event.Event) bool {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1] // a CRLF file read by a LF splitter
+	}
 	pos := 0
 	ustart, uend := -1, -1 // URL as a span of line, so a path and its query stay one slice
 	for i := range p.l.steps {

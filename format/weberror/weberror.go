@@ -267,7 +267,9 @@ func (p *parser) nginx(entry string, ev *event.Event) bool {
 	// inside an attacker-chosen path rarely passes; one that does (a path
 	// with a '"' and a whole fake context) can mislead, and Raw stays the
 	// evidence.
-	for off := 0; ; {
+	// Each try may scan to the end: a bounded number of tries keeps a
+	// hostile entry full of ", client: " linear.
+	for off, tries := 0, 0; tries < 4; tries++ {
 		i := strings.Index(msg[off:], ", client: ")
 		if i < 0 {
 			break
@@ -331,6 +333,15 @@ func nginxContext(s string) (ctx [len(nginxKeys)]kv, ok bool) {
 				return ctx, false
 			}
 			v, s = s[1:end], s[end+1:]
+		} else if ki == 0 {
+			// client: an address, which never holds ", "
+			end := strings.Index(s, ", ")
+			if end < 0 {
+				end = len(s)
+			} else if !startsKey(s[end:], 1) {
+				return ctx, false
+			}
+			v, s = s[:end], s[end:]
 		} else {
 			end := len(s)
 			for off := 0; ; {

@@ -255,6 +255,22 @@ func TestNginxEntryCap(t *testing.T) {
 	}
 }
 
+// TestNginxHostileContext: an entry stuffed with fake context must still
+// decode, in linear time (the test would time out otherwise). This fake
+// (a '"' in the path opening a request value that swallows the real
+// context) does win: see the comment in parser.nginx.
+func TestNginxHostileContext(t *testing.T) {
+	fake := strings.Repeat(`, client: 6.6.6.6, server: s, request: "x`, 50000)
+	line := `2026/11/22 22:25:51 [error] 1#1: *1 open() "/x` + fake + `" failed (2: No such file or directory), client: 192.0.2.1, server: kizuki.test, request: "GET /a HTTP/1.1"`
+	evs := decodeAll(t, "nginx.error", format.Options{}, []string{line})
+	if len(evs) != 1 || evs[0].Kind != event.KindWebError {
+		t.Fatalf("got %d events, first %v", len(evs), evs[0].Kind)
+	}
+	if evs[0].Message != `open() "/x` || evs[0].Raw != line {
+		t.Errorf("message %.40q, raw kept: %v", evs[0].Message, evs[0].Raw == line)
+	}
+}
+
 func TestSniff(t *testing.T) {
 	for file, want := range map[string]string{
 		"testdata/nginx-error.log":  "nginx.error",
