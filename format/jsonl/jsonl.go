@@ -47,6 +47,7 @@ type Decoder struct {
 	timeKey  string // the key and value Time came from
 	timeVal  string
 	request  string // nginx $request, split once all keys are seen
+	key      string // the current leaf's key, once made a string (see name)
 }
 
 // New returns a JSON lines decoder; times without a zone are read in o.Loc().
@@ -80,7 +81,7 @@ func (d *Decoder) parse(line string) bool {
 	sc := &d.sc
 	sc.s, sc.i, sc.depth = line, 0, 0
 	sc.ws()
-	if sc.i >= len(line) || line[sc.i] != '{' || !sc.object("") {
+	if sc.i >= len(line) || line[sc.i] != '{' || !sc.object(0) {
 		return false
 	}
 	if sc.ws(); sc.i != len(line) {
@@ -155,10 +156,13 @@ func httpToken(m string) bool {
 // rest.
 func (d *Decoder) field(key, val string, typ byte) {
 	ev := &d.ev
-	switch key {
+	d.key = key
+	// switch on string(kb) compares without converting (no allocation);
+	// the key becomes a string only when it goes to Extra.
+	switch string(d.sc.kb) {
 	// ECS (event/field.go names).
 	case "@timestamp":
-		d.setTime(key, val, typ, 1)
+		d.setTime(val, typ, 1)
 	case "event.category":
 		// ECS makes it an array (["web"], ["authentication","network"]); the
 		// first value decides the kind.
@@ -169,7 +173,7 @@ func (d *Decoder) field(key, val string, typ byte) {
 		if k, ok := categories[c]; ok && (typ == '"' || typ == '[') {
 			ev.Kind, d.kindSet = k, true
 		}
-		d.extra(key, val)
+		d.extra(d.name(), val)
 	case "event.dataset":
 		ev.Dataset = val
 	case "event.action":
@@ -187,10 +191,12 @@ func (d *Decoder) field(key, val string, typ byte) {
 		ev.Message = val
 	case "log.level", "level":
 		ev.Level = val
-	case "source.ip", "client.ip":
-		d.setIP(key, val)
+	case "source.ip":
+		d.setIP(val, true)
+	case "client.ip":
+		d.setIP(val, false)
 	case "source.port", "client.port":
-		ev.SourcePort = int(d.int(key, val))
+		ev.SourcePort = int(d.int(val))
 	case "user.name", "remote_user":
 		if val != "-" {
 			ev.User = val
@@ -211,10 +217,10 @@ func (d *Decoder) field(key, val string, typ byte) {
 	case "http.response.status_code", "status", "DownstreamStatus":
 		// A bare "status" is too common outside access logs to make a web
 		// event on its own; with a method or a request it does.
-		ev.Status = int(d.int(key, val))
-		d.web = d.web || key != "status"
+		ev.Status = int(d.int(val))
+		d.web = d.web || string(d.sc.kb) != "status"
 	case "http.response.body.bytes", "body_bytes_sent", "DownstreamContentSize":
-		ev.Bytes = d.int(key, val)
+		ev.Bytes = d.int(val)
 	case "user_agent.original", "http_user_agent", "request_User-Agent":
 		ev.UserAgent = val
 	case "http.request.referrer", "http_referer", "request_Referer":
@@ -224,28 +230,28 @@ func (d *Decoder) field(key, val string, typ byte) {
 	case "process.name":
 		ev.Process = val
 	case "process.pid":
-		ev.PID = int(d.int(key, val))
+		ev.PID = int(d.int(val))
 	case "process.command_line":
 		ev.CommandLine = val
 	case "db.statement":
 		ev.Statement = val
 	case "db.rows_returned":
-		ev.Rows = d.int(key, val)
+		ev.Rows = d.int(val)
 
 	// Access logs.
 	case "remote_addr", "remote_ip", "client_ip", "request.remote_ip", "request.client_ip", "ClientHost":
-		d.setIP(key, val)
+		d.setIP(val, false)
 		d.web = true
 	case "request":
 		d.request = val
 		d.web = true
 	case "time_iso8601", "time_local":
-		d.setTime(key, val, typ, 2)
+		d.setTime(val, typ, 2)
 		d.web = true
 	case "timestamp", "time", "ts", "StartUTC":
-		d.setTime(key, val, typ, 3)
+		d.setTime(val, typ, 3)
 	case "msec":
-		d.setTime(key, val, typ, 4)
+		d.setTime(val, typ, 4)
 	case "http_x_forwarded_for":
 		if val != "-" && val != "" {
 			d.extra("http.request.x_forwarded_for", val)
@@ -253,7 +259,7 @@ func (d *Decoder) field(key, val string, typ byte) {
 	case "request_time":
 		d.extra("http.request.time", val)
 	default:
-		d.extra(key, val)
+		d.extra(d.name(), val)
 	}
 }
 
@@ -280,24 +286,33 @@ func (d *Decoder) extra(key, val string) {
 	d.ev.Extra = append(d.ev.Extra, event.KV{Key: key, Value: val})
 }
 
+// name returns the current leaf's key as a string, for Extra.
+func (d *Decoder) name() string {
+	if d.key == "" {
+		d.key = string(d.sc.kb)
+	}
+	return d.key
+}
+
 // int reads an integer field; a value that is not one ("-" for nginx's
 // missing values, text) stays in Extra so nothing logged is lost.
-func (d *Decoder) int(key, val string) int64 {
+func (d *Decoder) int(val string) int64 {
 	n, err := strconv.ParseInt(val, 10, 64)
 	if err != nil {
 		if val != "-" && val != "" {
-			d.extra(key, val)
+			d.extra(d.name(), val)
 		}
 		return 0
 	}
 	return n
 }
 
-// setIP keeps addresses in source.ip; anything else (a host name, "unix:")
-// stays in Extra under its own key, since source.ip must hold addresses.
-func (d *Decoder) setIP(key, val string) {
+// setIP keeps addresses in source.ip (source.ip itself wins over the other
+// keys that name the client); anything else (a host name, "unix:") stays in
+// Extra under its own key, since source.ip must hold addresses.
+func (d *Decoder) setIP(val string, primary bool) {
 	if a, err := netip.ParseAddr(val); err == nil {
-		if d.ev.SourceIP == "" || key == "source.ip" {
+		if d.ev.SourceIP == "" || primary {
 			d.ev.SourceIP = val
 			if a.Is4In6() {
 				d.ev.SourceIP = a.Unmap().String()
@@ -306,27 +321,27 @@ func (d *Decoder) setIP(key, val string) {
 		return
 	}
 	if val != "" && val != "-" {
-		d.extra(key, val)
+		d.extra(d.name(), val)
 	}
 }
 
 // setTime sets the event time from a time key; rank orders the keys (lower
 // wins) so that "@timestamp" beats an application's own "time". A value that
 // does not become the time stays in Extra under its key.
-func (d *Decoder) setTime(key, val string, typ byte, rank int) {
+func (d *Decoder) setTime(val string, typ byte, rank int) {
 	if d.timeRank != 0 && d.timeRank <= rank {
-		d.extra(key, val)
+		d.extra(d.name(), val)
 		return
 	}
 	t, ok := parseTime(val, typ, d.loc)
 	if !ok {
-		d.extra(key, val)
+		d.extra(d.name(), val)
 		return
 	}
 	if d.timeRank != 0 {
 		d.extra(d.timeKey, d.timeVal) // displaced by a better key: keep it
 	}
-	d.ev.Time, d.timeRank, d.timeKey, d.timeVal = t, rank, key, val
+	d.ev.Time, d.timeRank, d.timeKey, d.timeVal = t, rank, d.name(), val
 }
 
 // parseTime reads the time forms JSON logs use: RFC 3339 (with or without a

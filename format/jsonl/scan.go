@@ -22,12 +22,18 @@ type scanner struct {
 	s     string
 	i     int
 	depth int
-	leaf  func(key, val string, typ byte) // typ: '"' string, '0' number, 't' true/false, '[' array text
+	kb    []byte // the current leaf's dotted key
+	// leaf receives each leaf. key is the leaf's key when it is a substring
+	// of the line (a top-level key without escapes); otherwise it is "" and
+	// the key is in kb, which the receiver may read without copying (and
+	// must copy to keep). typ is '"' string, '0' number, 't' true/false or
+	// '[' array (val is then the array's JSON text).
+	leaf func(key, val string, typ byte)
 }
 
-// object parses the object starting at sc.i; prefix is the dotted key of the
-// object ("" at the top).
-func (sc *scanner) object(prefix string) bool {
+// object parses the object starting at sc.i; kb[:prefix] holds the dotted
+// key of the object (prefix 0 at the top).
+func (sc *scanner) object(prefix int) bool {
 	sc.depth++
 	if sc.depth > maxDepth {
 		return false
@@ -48,12 +54,14 @@ func (sc *scanner) object(prefix string) bool {
 		if !ok {
 			return false
 		}
-		if prefix != "" {
-			if len(prefix)+1+len(k) > maxKey {
-				return false
-			}
-			k = prefix + "." + k
-		} else if len(k) > maxKey {
+		direct := ""
+		if sc.depth == 1 {
+			direct = k
+			sc.kb = append(sc.kb[:0], k...)
+		} else {
+			sc.kb = append(append(sc.kb[:prefix], '.'), k...)
+		}
+		if len(sc.kb) > maxKey {
 			return false
 		}
 		sc.ws()
@@ -62,7 +70,7 @@ func (sc *scanner) object(prefix string) bool {
 		}
 		sc.i++
 		sc.ws()
-		if !sc.value(k) {
+		if !sc.value(direct) {
 			return false
 		}
 		sc.ws()
@@ -89,7 +97,7 @@ func (sc *scanner) value(key string) bool {
 	}
 	switch c := sc.s[sc.i]; {
 	case c == '{':
-		return sc.object(key)
+		return sc.object(len(sc.kb))
 	case c == '[':
 		start := sc.i
 		if !sc.skip() {
