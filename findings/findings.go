@@ -63,8 +63,9 @@ type Input struct {
 	Format      string     `json:"format"`                // decoder used
 	Sniffed     bool       `json:"sniffed"`               // format chosen by sniffing (not --format)
 	Lines       int64      `json:"lines"`
-	Parsed      int64      `json:"parsed"`             // lines decoded into structured events
+	Parsed      int64      `json:"parsed"`             // lines decoded into structured events (or continuing one)
 	Unparsed    int64      `json:"unparsed"`           // lines kept as raw events
+	Blank       int64      `json:"blank"`              // empty lines: lines = parsed + unparsed + blank
 	Events      int64      `json:"events"`             // events emitted (multi-line records count once)
 	FirstTime   *time.Time `json:"first_time"`         // earliest event time, null if none
 	LastTime    *time.Time `json:"last_time"`          // latest event time, null if none

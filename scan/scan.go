@@ -131,15 +131,16 @@ func (in *Input) addProblem(kind, msg string, n int64) {
 // tally is what one decoding goroutine learned about part of an input; tallies
 // merge commutatively, so parallel decoding gives the same account.
 type tally struct {
-	lines, unparsed, events, truncated, invalidUTF8, binary int64
-	first, last                                             time.Time
-	samples                                                 []findings.Sample
+	lines, blank, unparsed, events, truncated, invalidUTF8, binary int64
+	first, last                                                    time.Time
+	samples                                                        []findings.Sample
 }
 
 func (t *tally) merge(in *Input, keep int) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.Lines += t.lines
+	in.Blank += t.blank
 	in.Unparsed += t.unparsed
 	in.Events += t.events
 	if !t.first.IsZero() && (in.FirstTime == nil || t.first.Before(*in.FirstTime)) {
@@ -235,6 +236,7 @@ func (ld *lineDecoder) block(b block) {
 			ld.t.binary++
 		}
 		if line == "" {
+			ld.t.blank++
 			return
 		}
 		ld.dec.Decode(line, event.Ref{Input: ld.input, Line: num, Offset: off}, ld.emit)
@@ -340,7 +342,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	})
 	for _, in := range res.Inputs {
 		res.Files[in.order[0]].Inputs = append(res.Files[in.order[0]].Inputs, in)
-		in.Parsed = in.Lines - in.Unparsed
+		in.Parsed = in.Lines - in.Unparsed - in.Blank
 		kinds := make([]string, 0, len(in.problems))
 		for k := range in.problems {
 			kinds = append(kinds, k)
@@ -458,10 +460,7 @@ func (s *scanner) readStream(ctx context.Context, in *Input, st *source.Stream, 
 		n, err := io.Copy(io.Discard, counted)
 		in.Bytes = n
 		in.addProblem("binary", "binary content, not a text log: not decoded (bytes skipped)", n)
-		if err != nil {
-			in.addProblem("read", err.Error(), 1)
-		}
-		return nil
+		return readProblem(in, err)
 	}
 	ft := s.forced
 	in.Sniffed = ft == nil
@@ -477,15 +476,21 @@ func (s *scanner) readStream(ctx context.Context, in *Input, st *source.Stream, 
 		err = s.decodeInOrder(ctx, in, ft, opts, rd)
 	}
 	in.Bytes = rd.offset
-	if err != nil {
-		switch {
-		case errors.Is(err, source.ErrTooLarge):
-			in.addProblem("size_cap", err.Error()+": the rest of the stream was not read", 1)
-		case errors.Is(err, context.Canceled):
-			return err
-		default:
-			in.addProblem("read", err.Error(), 1)
-		}
+	return readProblem(in, err)
+}
+
+// readProblem files a stream's read error in its account. Only cancellation
+// stops the scan; everything else is the input's problem, and the bytes
+// before it were read.
+func readProblem(in *Input, err error) error {
+	switch {
+	case err == nil:
+	case errors.Is(err, source.ErrTooLarge):
+		in.addProblem("size_cap", err.Error()+": the rest of the stream was not read (raise --max-decompressed to read it)", 1)
+	case errors.Is(err, context.Canceled):
+		return err
+	default:
+		in.addProblem("read", err.Error(), 1)
 	}
 	return nil
 }
