@@ -322,7 +322,8 @@ func mdEscape(s string, _ bool) string {
 
 // mdCode writes s as a code span: a backtick fence one longer than the
 // longest run inside, padded with a space each side (CommonMark strips
-// exactly one), so nothing in s can close the span. Inside a table, pipes
+// exactly one), so nothing in s can close the span; an all-space string is
+// not padded, as CommonMark would keep the padding. Inside a table, pipes
 // are escaped because GFM splits cells before parsing code spans.
 func mdCode(s string, inTable bool) string {
 	if s == "" {
@@ -341,5 +342,8 @@ func mdCode(s string, inTable bool) string {
 		s = strings.ReplaceAll(s, "|", "\\|")
 	}
 	fence := strings.Repeat("`", longest+1)
+	if strings.Trim(s, " ") == "" {
+		return fence + s + fence // CommonMark strips no padding from an all-space span
+	}
 	return fence + " " + s + " " + fence
 }
