@@ -80,6 +80,9 @@ func (d *Decoder) parse(line string) bool {
 	d.web, d.kindSet, d.timeRank, d.request = false, false, 0, ""
 	sc := &d.sc
 	sc.s, sc.i, sc.depth = line, 0, 0
+	if strings.HasPrefix(line, "\ufeff") {
+		sc.i = 3 // a byte order mark on a file's first line
+	}
 	sc.ws()
 	if sc.i >= len(line) || line[sc.i] != '{' || !sc.object(0) {
 		return false

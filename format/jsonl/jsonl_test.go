@@ -140,6 +140,13 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestByteOrderMark(t *testing.T) {
+	line := "\ufeff" + `{"msg":"first line"}`
+	if got := decodeLine(t, format.Options{}, line); got.Kind == event.KindRaw || got.Message != "first line" || got.Raw != line {
+		t.Errorf("got kind %v, message %q, raw %q; want the BOM skipped and kept in Raw", got.Kind, got.Message, got.Raw)
+	}
+}
+
 func TestZonelessTimeUsesLocation(t *testing.T) {
 	jst := time.FixedZone("JST", 9*3600)
 	got := decodeLine(t, format.Options{Location: jst}, `{"timestamp":"2025-05-19 12:12:44.25"}`)

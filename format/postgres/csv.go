@@ -122,7 +122,9 @@ func (c *CSV) raw(emit format.Emit) {
 
 func (c *CSV) decode(record string) bool {
 	var ok bool
-	c.fields, ok = splitCSV(c.fields[:0], record)
+	// A CRLF file leaves a CR at the end of the record (inside quotes the
+	// CRs before newlines are part of the field, and stay).
+	c.fields, ok = splitCSV(c.fields[:0], strings.TrimSuffix(record, "\r"))
 	f := c.fields
 	if !ok || len(f) < minColumns {
 		return false

@@ -55,6 +55,16 @@ func TestCSV(t *testing.T) {
 					"postgresql.application_name", "psql")}},
 		},
 		{
+			// The same record from a file with CRLF line ends.
+			name:  "crlf",
+			lines: []string{old + "\r"},
+			want: []event.Event{{Time: ts("2019-03-01T09:00:00Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
+				Action: "query", Level: "LOG", Process: "postgres", PID: 4242, User: "app", Message: "statement: SELECT 1",
+				Statement: "SELECT 1", Raw: old + "\r",
+				Extra: kv("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
+					"postgresql.application_name", "psql")}},
+		},
+		{
 			// An unterminated quote must not swallow the records after it.
 			name:  "broken record then a good one",
 			lines: []string{`2026-11-22 22:23:03.626 UTC,"app","sh`, "oops", errLine[:len(errLine)-2] + `,0`},
