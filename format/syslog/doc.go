@@ -29,7 +29,9 @@
 //
 // # Vocabulary
 //
-// Kind is system unless the table says otherwise. Peers that are names, not
+// Kind is system unless the table says otherwise; postfix and dovecot lines
+// the table does not name are Kind mail (and email.message_id, mail.queue_id
+// are still read from them). Peers that are names, not
 // addresses (UseDNS, PAM rhost, postfix host[IP]) go to Extra source.domain.
 //
 //	Dataset (tags)         Kind     Action                      Outcome   fields
