@@ -1,18 +1,17 @@
 package syslog
 
 import (
+	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
 )
 
 // FuzzDecode feeds hostile lines to the decoder: it must never panic, must
-// emit exactly one event per line, and every string it fills must be a
-// substring of the line or one of its own constants (no bytes invented that
-// a report could render).
+// emit exactly one event per line, and every typed string it fills must be a
+// substring of the line (no bytes invented that a report could render).
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		"Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
@@ -49,9 +48,6 @@ func FuzzDecode(f *testing.F) {
 			if ev.SourceIP != "" && !isIP(ev.SourceIP) {
 				t.Fatalf("SourceIP %q is not an address", ev.SourceIP)
 			}
-			if ev.Kind != event.KindRaw && ev.Time.IsZero() && !utf8.ValidString(line[:min(len(line), 3)]) {
-				// nothing: RFC 5424 allows a nil time; this only exercises the path
-			}
 			if !ev.Time.IsZero() && ev.Time.Location() != time.UTC {
 				t.Fatalf("Time %v not in UTC", ev.Time)
 			}
@@ -62,15 +58,9 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// contains reports whether a field value came from the line; "root" and
+// "anonymous" are the values the decoder writes itself (login's "ROOT LOGIN
+// ON", ftpd's "ANONYMOUS FTP LOGIN").
 func contains(line, s string) bool {
-	if s == "" || s == "root" || s == "anonymous" {
-		return true
-	}
-	for i := 0; i+len(s) <= len(line); i++ {
-		if line[i:i+len(s)] == s {
-			return true
-		}
-	}
-	// ToLower'd console login names.
-	return false
+	return s == "" || s == "root" || s == "anonymous" || strings.Contains(line, s)
 }
