@@ -81,7 +81,7 @@ type Checker struct {
 	waf      coraza.WAF
 	paranoia int
 	pre      *prefilter
-	cache    *cache
+	cache    *cache[Verdict]
 
 	checked, prefiltered, cacheHits, evaluated, errs atomic.Uint64
 
@@ -113,7 +113,7 @@ func New(opts Options) (*Checker, error) {
 	}
 	c := &Checker{waf: waf, paranoia: opts.Paranoia, pre: pre}
 	if opts.CacheSize > 0 {
-		c.cache = newCache(opts.CacheSize)
+		c.cache = newCache[Verdict](opts.CacheSize)
 	}
 	c.keyPool.New = func() any { b := make([]byte, 0, 256); return &b }
 	return c, nil

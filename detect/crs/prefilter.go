@@ -33,7 +33,15 @@ type prefilter struct {
 	squeezed    *ahocorasick.Matcher // squeezedWords
 	base64Rules []*regexp.Regexp     // patterns of base64Rules
 	restricted  map[string]bool      // tx.restricted_extensions (920440), lower case, with the dot
+
+	// The two costly questions (a regex over the base64-decoded path, and
+	// libinjection over a header) are asked once per distinct value: log
+	// lines repeat paths and User-Agents endlessly.
+	base64Memo, injectMemo *cache[bool]
 }
+
+// memoSize bounds each prefilter memo.
+const memoSize = 1 << 14
 
 // Data files whose literals PL1 rules match against REQUEST_FILENAME (930130,
 // 930140, 934110, 934190, 944130). php-function-names-933150.data is left
@@ -155,6 +163,8 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		squeezed:    ahocorasick.NewStringMatcher(squeezedWords),
 		base64Rules: b64,
 		restricted:  restricted,
+		base64Memo:  newCache[bool](memoSize),
+		injectMemo:  newCache[bool](memoSize),
 	}, nil
 }
 
@@ -266,6 +276,15 @@ func (f *prefilter) plainPath(p string) bool {
 // than reimplemented: a decoded '%', '+' or '\\' sends the request to
 // Coraza), then t:removeWhitespace, then the rules' own patterns.
 func (f *prefilter) base64Match(p string) bool {
+	if m, ok := f.base64Memo.get([]byte(p)); ok {
+		return m
+	}
+	m := f.base64MatchSlow(p)
+	f.base64Memo.put(strings.Clone(p), m)
+	return m
+}
+
+func (f *prefilter) base64MatchSlow(p string) bool {
 	d := base64Strict(p)
 	if d == "" {
 		return false
@@ -398,16 +417,26 @@ func (f *prefilter) plainHeader(h string, referer bool) bool {
 	if f.squeezed.Contains(sq[:n]) {
 		return false
 	}
-	// 942100 and 941100 see the header through t:urlDecodeUni, which turns
-	// '+' into a space; the other transformations leave the plain alphabet as is.
+	if m, ok := f.injectMemo.get([]byte(h)); ok {
+		return !m
+	}
+	m := injection(h)
+	f.injectMemo.put(strings.Clone(h), m)
+	return !m
+}
+
+// injection asks libinjection what 942100 and 941100 would. They see the
+// header through t:urlDecodeUni, which turns '+' into a space; their other
+// transformations leave the plain alphabet as it is.
+func injection(h string) bool {
 	if sqli, _ := libinjection.IsSQLi(h); sqli || libinjection.IsXSS(h) {
-		return false
+		return true
 	}
 	if strings.IndexByte(h, '+') >= 0 {
 		hs := strings.ReplaceAll(h, "+", " ")
 		if sqli, _ := libinjection.IsSQLi(hs); sqli || libinjection.IsXSS(hs) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
