@@ -47,8 +47,17 @@ standard input; gzip, bzip2, xz and zstd sniffed by content; tar, tar.gz and zip
 read in place without extracting — recognises each input's format, decodes every
 line into a normalised event, and writes the case folder:
 
-  CASE/findings.json   the findings (stable, documented schema)
-  CASE/evidence/       manifest of inputs with hashes, custody journal
+  CASE/report.html     the report: answers, incidents, evidence (one self-contained file)
+  CASE/report.md       the same for tickets and wikis
+  CASE/findings.json   the findings (stable schema, docs/FINDINGS.md)
+  CASE/timeline.csv    incident timeline, importable by Timesketch
+  CASE/evidence/       manifest of inputs with hashes, hash-chained custody journal
+
+Detection runs kizuki's Sigma rule pack (plus --rules folders) over every event,
+and the OWASP Core Rule Set (through Coraza) over web requests. Alerts become
+incidents only when independent signals agree; each incident states its entry
+vector, first and last seen, dwell time, data taken or destroyed and people
+affected, and its ATT&CK phases, citing file, line and SHA-256.
 
 Rotated sets (access.log, access.log.1, access.log.2.gz, ...) are read oldest
 first. Nothing is ever written outside CASE and inputs are opened read-only.
@@ -76,7 +85,7 @@ Lines no decoder understands are kept and counted, never dropped.`,
 	f := cmd.Flags()
 	f.StringVarP(&fl.out, "out", "o", "kizuki-case", "case folder to write (must be empty or absent unless --force)")
 	f.BoolVar(&fl.force, "force", false, "write into a non-empty case folder, replacing kizuki's outputs there")
-	f.StringVar(&fl.format, "format", "", "force this format for every input (see `kizuki formats`); default: sniff each input")
+	f.StringVar(&fl.format, "format", "", "force this `name`d format for every input (list: kizuki formats); default: sniff each input")
 	f.StringVar(&fl.accessFormat, "access-format", "", "nginx log_format or Apache LogFormat string of the access logs")
 	f.StringVar(&fl.tz, "tz", "UTC", "time zone of timestamps that carry none (IANA name, e.g. Asia/Tokyo)")
 	f.Int64Var(&fl.maxBytes, "max-decompressed", source.DefaultMaxBytes, "cap on decompressed bytes per stream (decompression bombs are reported, not obeyed)")
