@@ -190,7 +190,7 @@ func fixture() *findings.Findings {
 			TimeZone: "Asia/Tokyo", Rules: []string{"builtin"}, Paranoia: 1,
 			AccessFormat: `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`,
 		},
-		Summary: findings.Summary{Inputs: 3, Bytes: 31457280 + 22020096 + 412331, Lines: 48700 + 91234 + 2210,
+		Summary: findings.Summary{Inputs: 3, Bytes: 31457280 + 22020096 + 412331, Lines: 48700 + 91234 + 2215,
 			Parsed: 48679 + 91234 + 2207, Unparsed: 21 + 3, Events: 142120, Alerts: len(alerts), Incidents: 1},
 		Inputs: []findings.Input{
 			{
@@ -213,7 +213,7 @@ func fixture() *findings.Findings {
 			},
 			{
 				Path: "logs.tar.gz!var/log/auth.log", SHA256: shaAuth, Bytes: 412331, StoredBytes: 61280, Compression: "gzip",
-				Format: "auth", Sniffed: true, Lines: 2210, Parsed: 2207, Unparsed: 3, Events: 2400,
+				Format: "auth", Sniffed: true, Lines: 2215, Parsed: 2207, Unparsed: 3, Blank: 5, Events: 2400,
 				FirstTime: tp("2026-03-13T15:01:10Z"), LastTime: tp("2026-03-14T14:58:03Z"),
 				Samples: []findings.Sample{{Line: 12, Text: "-- MARK --"}},
 			},

@@ -15,11 +15,12 @@ var templates embed.FS
 
 // htmlTmpl is parsed once; each render clones it to bind the language.
 var htmlTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"t":   func(string) string { return "" },
-	"int": func(n any) string { return "" },
-	"pct": func(a, b int64) string { return "" },
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"t":     func(string) string { return "" },
+	"int":   func(n any) string { return "" },
+	"pct":   func(a, b int64) string { return "" },
+	"add":   func(a, b int) int { return a + b },
+	"add64": func(a, b int64) int64 { return a + b },
+	"sub":   func(a, b int) int { return a - b },
 }).ParseFS(templates, "templates/report.html.tmpl"))
 
 // WriteHTML writes the report as one self-contained HTML file: inline CSS,

@@ -81,7 +81,7 @@ func (m *mdWriter) doc(v *view) {
 	m.p()
 	s := v.Summary
 	m.table([]string{m.t("exec.counts"), m.t("exec.lines"), m.t("exec.parsed"), m.t("exec.unparsed"), m.t("exec.alerts"), m.t("exec.incidents")},
-		"rrrrrr", [][]string{{fmtInt(int64(s.Inputs)), fmtInt(s.Lines), fmtPercent(s.Parsed, s.Lines), fmtInt(s.Unparsed), fmtInt(int64(s.Alerts)), fmtInt(int64(s.Incidents))}})
+		"rrrrrr", [][]string{{fmtInt(int64(s.Inputs)), fmtInt(s.Lines), fmtPercent(s.Parsed, s.Parsed+s.Unparsed), fmtInt(s.Unparsed), fmtInt(int64(s.Alerts)), fmtInt(int64(s.Incidents))}})
 	if len(v.Incidents) == 0 {
 		m.p(m.t("exec.none"))
 		m.p()
@@ -122,9 +122,9 @@ func (m *mdWriter) doc(v *view) {
 		if in.Compression != "" {
 			format += " (" + mdText(in.Compression, true) + ")"
 		}
-		rows = append(rows, []string{mdCode(in.Path, true), format, in.Bytes, in.Lines, in.Parsed + " (" + in.Percent + ")", in.Unparsed, in.Span, mdCode(in.SHA256, true)})
+		rows = append(rows, []string{mdCode(in.Path, true), format, in.Bytes, in.Lines, in.Parsed + " (" + in.Percent + ")", in.Unparsed, in.Blank, in.Span, mdCode(in.SHA256, true)})
 	}
-	m.table([]string{m.t("col.path"), m.t("col.format"), m.t("col.bytes"), m.t("col.lines"), m.t("col.parsed"), m.t("col.unparsed"), m.t("col.span"), m.t("col.sha256")}, "  rrrr", rows)
+	m.table([]string{m.t("col.path"), m.t("col.format"), m.t("col.bytes"), m.t("col.lines"), m.t("col.parsed"), m.t("col.unparsed"), m.t("col.blank"), m.t("col.span"), m.t("col.sha256")}, "  rrrrr", rows)
 	m.p("### ", m.t("scan.title"))
 	m.p()
 	for _, kv := range v.Scan {

@@ -35,7 +35,7 @@ func (o Options) loc() *time.Location {
 // visible makes a log-derived string safe to show to a person: C0 controls
 // become tags such as ⟨ESC⟩ and ⟨CR⟩, C1 controls U+XXXX tags, bidi embeddings,
 // overrides and isolates become tags (so "evil\u202Etxt.exe" cannot
-// masquerade as "evilexe.txt"), invalid UTF-8 becomes U+FFFD, and the result
+// masquerade as "evilexe.txt"), a tab becomes a space, invalid UTF-8 becomes U+FFFD, and the result
 // is capped at max runes. Nothing is dropped silently: an investigator sees
 // that an escape sequence was there. The output contains no control
 // characters at all, not even \n or \t.
@@ -69,6 +69,8 @@ func visible(s string, max int) string {
 		switch {
 		case r == utf8.RuneError:
 			b.WriteRune('\uFFFD')
+		case r == '\t':
+			b.WriteByte(' ') // a field separator in many logs (MySQL, auditd), not an attack
 		case r < 0x20:
 			b.WriteString("⟨")
 			b.WriteString(c0Names[r])
@@ -204,6 +206,8 @@ func fmtBytes(l int, n int64) string {
 	return h + " (" + exact + ")"
 }
 
+// fmtPercent is part of whole; callers pass parsed and parsed+unparsed, so
+// blank lines (which need no parsing) do not lower the parse rate.
 func fmtPercent(part, whole int64) string {
 	if whole <= 0 {
 		return "—"

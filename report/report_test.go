@@ -256,7 +256,7 @@ func TestVisible(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"plain text", "plain text"},
 		{"\x1b[2J\x1b]0;pwned\x07", "⟨ESC⟩[2J⟨ESC⟩]0;pwned⟨BEL⟩"},
-		{"a\r\nb\tc", "a⟨CR⟩⟨LF⟩b⟨TAB⟩c"},
+		{"a\r\nb\tc", "a⟨CR⟩⟨LF⟩b c"},
 		{"evil\u202Etxt.exe", "evil⟨U+202E⟩txt.exe"},
 		{"\u2066x\u2069", "⟨U+2066⟩x⟨U+2069⟩"},
 		{"\u009b1m", "⟨U+009B⟩1m"},

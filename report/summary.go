@@ -82,7 +82,7 @@ func (t *term) render(v *view) {
 		rows = append(rows, []string{clip(in.Format, 20), in.Lines, in.Percent, in.Unparsed, in.Path})
 	}
 	s := v.Summary
-	rows = append(rows, []string{msg(l, "term.total"), fmtInt(s.Lines), fmtPercent(s.Parsed, s.Lines), fmtInt(s.Unparsed), ""})
+	rows = append(rows, []string{msg(l, "term.total"), fmtInt(s.Lines), fmtPercent(s.Parsed, s.Parsed+s.Unparsed), fmtInt(s.Unparsed), ""})
 	t.table(hdr, rows, []bool{false, true, true, true, false})
 	t.line("", "")
 

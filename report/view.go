@@ -83,7 +83,7 @@ type alertView struct {
 }
 
 type inputView struct {
-	Path, Format, Compression, Bytes, Lines, Parsed, Percent, Unparsed, Span, SHA256 string
+	Path, Format, Compression, Bytes, Lines, Parsed, Percent, Unparsed, Blank, Span, SHA256 string
 	Sniffed                                                                          bool
 	UnparsedN                                                                        int64
 	Problems                                                                         [][3]string // kind, message, count
@@ -180,8 +180,9 @@ func newView(f *findings.Findings, o Options) *view {
 			Bytes:       fmtInt(in.Bytes),
 			Lines:       fmtInt(in.Lines),
 			Parsed:      fmtInt(in.Parsed),
-			Percent:     fmtPercent(in.Parsed, in.Lines),
+			Percent:     fmtPercent(in.Parsed, in.Parsed+in.Unparsed),
 			Unparsed:    fmtInt(in.Unparsed),
+			Blank:       fmtInt(in.Blank),
 			UnparsedN:   in.Unparsed,
 			SHA256:      visible(in.SHA256, 128),
 			Sniffed:     in.Sniffed,
