@@ -16,10 +16,19 @@ type acMatcher struct {
 	nstates int
 }
 
+// maxACTable bounds the transition table (entries of 4 bytes), so that a
+// hostile rule file cannot make the automaton exhaust memory.
+const maxACTable = 1 << 24
+
 // newACMatcher builds the automaton; owners[i] lists the rule indexes whose
-// prefilter is satisfied by literal i.
+// prefilter is satisfied by literal i. It returns nil when the table would
+// exceed maxACTable; callers then evaluate without a prefilter.
 func newACMatcher(lits []string, owners [][]int32) *acMatcher {
 	m := &acMatcher{}
+	total := 1
+	for _, l := range lits {
+		total += len(l)
+	}
 	// byte classes: every byte used by a literal gets its own class, all
 	// others share class 0
 	for _, l := range lits {
@@ -30,8 +39,16 @@ func newACMatcher(lits []string, owners [][]int32) *acMatcher {
 			}
 		}
 	}
+	// Literals are folded; giving upper-case ASCII letters the class of
+	// their lower-case twin lets the scan read ASCII values unfolded.
+	for c := 'A'; c <= 'Z'; c++ {
+		m.class[c] = m.class[c+'a'-'A']
+	}
 	m.nclass++
 	nc := m.nclass
+	if total*nc > maxACTable {
+		return nil
+	}
 	// trie, built directly in the transition table (-1: no edge yet)
 	m.delta = make([]int32, nc)
 	for i := range m.delta {
@@ -91,6 +108,16 @@ func newACMatcher(lits []string, owners [][]int32) *acMatcher {
 		m.out[i] = dedup(m.out[i])
 		m.hasOut[i] = len(m.out[i]) > 0
 	}
+	// Pre-multiply: each entry holds the next state's row offset shifted
+	// left by one, with the low bit set when that state reports literals,
+	// so the scan loop does one load and no multiplication per byte.
+	for i, nx := range m.delta {
+		v := nx * int32(nc) << 1
+		if m.hasOut[nx] {
+			v |= 1
+		}
+		m.delta[i] = v
+	}
 	return m
 }
 
@@ -111,12 +138,12 @@ func dedup(xs []int32) []int32 {
 
 // scan marks in bits every rule owning a literal that occurs in s.
 func (m *acMatcher) scan(s string, bits []uint64) {
-	nc := int32(m.nclass)
-	st := int32(0)
+	row := int32(0)
 	for i := 0; i < len(s); i++ {
-		st = m.delta[st*nc+int32(m.class[s[i]])]
-		if m.hasOut[st] {
-			for _, r := range m.out[st] {
+		x := m.delta[row+int32(m.class[s[i]])]
+		row = x >> 1
+		if x&1 != 0 {
+			for _, r := range m.out[row/int32(m.nclass)] {
 				bits[r>>6] |= 1 << (uint(r) & 63)
 			}
 		}
@@ -125,13 +152,13 @@ func (m *acMatcher) scan(s string, bits []uint64) {
 
 // any reports whether any literal occurs in s.
 func (m *acMatcher) any(s string) bool {
-	nc := int32(m.nclass)
-	st := int32(0)
+	row := int32(0)
 	for i := 0; i < len(s); i++ {
-		st = m.delta[st*nc+int32(m.class[s[i]])]
-		if m.hasOut[st] {
+		x := m.delta[row+int32(m.class[s[i]])]
+		if x&1 != 0 {
 			return true
 		}
+		row = x >> 1
 	}
 	return false
 }

@@ -67,9 +67,10 @@ type RuleSet struct {
 	corrOrder []*Compiled
 }
 
-// route is the set of rules for one pipeline log source.
+// route is the set of rules for the log sources that select the same
+// events (same kinds and datasets): one prefilter scan serves them all.
 type route struct {
-	src    *sourceMap
+	src    *sourceMap // the first of them; they share kinds and datasets
 	rules  []*Compiled
 	ac     *acMatcher
 	always []uint64
@@ -108,7 +109,13 @@ func (rs *RuleSet) Match(ev *event.Event, dst []*Compiled) []*Compiled {
 		copy(cand, rt.always)
 		if rt.ac != nil {
 			for i := range rt.scan {
-				if v, ok := sc.lowered(ev, &rt.scan[i]); ok {
+				// the automaton folds ASCII itself; only other text needs
+				// the folded copy
+				v, ok := sc.get(ev, &rt.scan[i])
+				if ok && !isASCII(v) {
+					v, ok = sc.lowered(ev, &rt.scan[i])
+				}
+				if ok {
 					rt.ac.scan(v, cand)
 				}
 			}
@@ -225,16 +232,17 @@ func (rs *RuleSet) ref(name string) fieldRef {
 }
 
 func (rs *RuleSet) buildRoutes() {
-	bySrc := map[*sourceMap]*route{}
+	bySig := map[string]*route{}
 	var order []*route
 	for _, c := range rs.rules {
 		if c.root == nil {
 			continue
 		}
-		rt := bySrc[c.src]
+		sig := fmt.Sprint(c.src.routeKinds(), c.src.datasets)
+		rt := bySig[sig]
 		if rt == nil {
 			rt = &route{src: c.src}
-			bySrc[c.src] = rt
+			bySig[sig] = rt
 			order = append(order, rt)
 		}
 		rt.rules = append(rt.rules, c)
@@ -274,6 +282,12 @@ func (rs *RuleSet) buildRoutes() {
 		}
 		if len(lits) > 0 {
 			rt.ac = newACMatcher(lits, owners)
+		}
+		if rt.ac == nil { // no literals, or too many: evaluate every rule
+			for i := range rt.rules {
+				rt.always[i/64] |= 1 << uint(i%64)
+			}
+			rt.scan = nil
 		}
 		sort.Slice(rt.scan, func(i, j int) bool { return rt.scan[i].slot < rt.scan[j].slot })
 		for _, k := range rt.src.routeKinds() {
@@ -590,9 +604,9 @@ func (c *compiler) field(name string) (fieldRef, error) {
 func (c *compiler) item(it Item) (node, error) {
 	var (
 		all, cased, neq, exists, cidr, fieldref, expand, isRe bool
-		reFlags                                              string
-		cmp, part                                            string
-		transforms                                           []string
+		reFlags                                               string
+		cmp, part                                             string
+		transforms                                            []string
 	)
 	for i, m := range it.Modifiers {
 		switch m {
@@ -753,7 +767,7 @@ func (c *compiler) strTest(fields []fieldRef, vals []Value, transforms []string,
 			n += len(g)
 		}
 		if n >= minSetValues {
-			t.set = newValueSet(t.groups)
+			t.set = newValueSet(t.groups, t.fold)
 		}
 	}
 	return t, nil

@@ -299,16 +299,16 @@ func TestConditions(t *testing.T) {
 		{"not filter_c", true},
 		{"not sel_a", false},
 		{"sel_a and not filter_c", true},
-		{"not sel_a or sel_b", true},           // (not a) or b
+		{"not sel_a or sel_b", true}, // (not a) or b
 		{"not (sel_a or sel_b)", false},
-		{"filter_c or sel_a and sel_b", true},  // or binds weaker than and
-		{"filter_c and sel_a or sel_b", true},  // (c and a) or b
+		{"filter_c or sel_a and sel_b", true}, // or binds weaker than and
+		{"filter_c and sel_a or sel_b", true}, // (c and a) or b
 		{"filter_c and (sel_a or sel_b)", false},
 		{"1 of sel_*", true},
 		{"all of sel_*", true},
 		{"all of sel_* and not 1 of filter_*", true},
 		{"1 of them", true},
-		{"all of them", false},                 // filter_c does not match; _private is excluded
+		{"all of them", false}, // filter_c does not match; _private is excluded
 		{"1 of filter*", false},
 		{"( sel_a ) AND NOT ( filter_c )", true}, // keywords are case-insensitive
 		{"all of *", false},
@@ -580,6 +580,17 @@ func TestEmbeddedPipeline(t *testing.T) {
 			t.Errorf("LoadPipeline accepted %q", bad)
 		}
 	}
+}
+
+func TestLongCasedList(t *testing.T) {
+	det := "sel:\n  user_agent.original|contains|cased:\n"
+	for _, v := range []string{"Aa", "Bb", "Cc", "Dd", "Ee", "Ff", "Gg", "Hh", "Ii"} {
+		det += "    - '" + v + "'\n"
+	}
+	det += "condition: sel"
+	rs, c := compileOne(t, kizukiRule(det))
+	check(t, rs, c, with(func(e *event.Event) { e.UserAgent = "xxGgxx" }), true)
+	check(t, rs, c, with(func(e *event.Event) { e.UserAgent = "xxGGxx" }), false)
 }
 
 func TestRegexLiteral(t *testing.T) {

@@ -65,8 +65,8 @@ func loadRules(t testing.TB, dirs ...string) []*Rule {
 func TestSigmaHQCorpus(t *testing.T) {
 	base := sharedData(t, "sigma/rules")
 	for _, tc := range []struct {
-		dir                              string
-		total, compiled, unsupported     int
+		dir                             string
+		total, compiled, unsupported    int
 		supportedSource, unsupportedSrc int // rules whose log source kizuki maps / does not
 	}{
 		{"web", 45, 45, 0, 45, 0},

@@ -17,7 +17,7 @@
 //     correlation rules (chained by name or id), global filters (the filter
 //     condition is AND-ed to the named rules' condition, as in pySigma);
 //   - detection: maps (AND), lists of maps (OR), value lists (OR, AND with
-//     |all), keyword lists and '|all' keywords, null, '' and numbers;
+//     |all), keyword lists and '|all' keywords, null, ” and numbers;
 //   - wildcards * and ? with \ escapes (\*, \?, \\), case-insensitive by
 //     default (Unicode simple folding), |cased for exact case;
 //   - modifiers: contains startswith endswith all cased exists neq re (with

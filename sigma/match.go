@@ -394,17 +394,21 @@ type valueSet struct {
 // minSetValues is the list length from which a valueSet pays off.
 const minSetValues = 8
 
-func newValueSet(groups [][]valueMatcher) *valueSet {
+// fold says values arrive folded; the automaton folds ASCII, so contains
+// values of a cased test are matched one by one instead.
+func newValueSet(groups [][]valueMatcher, fold bool) *valueSet {
 	vs := &valueSet{exact: map[string]struct{}{}}
 	var lits []string
+	var containsM []valueMatcher
 	for _, g := range groups {
 		for _, m := range g {
 			sm, ok := m.(*strMatcher)
 			switch {
 			case ok && sm.op == opExact:
 				vs.exact[sm.lit] = struct{}{}
-			case ok && sm.op == opContains:
+			case ok && sm.op == opContains && sm.lit != "" && fold:
 				lits = append(lits, sm.lit)
+				containsM = append(containsM, m)
 			default:
 				vs.rest = append(vs.rest, m)
 			}
@@ -415,7 +419,9 @@ func newValueSet(groups [][]valueMatcher) *valueSet {
 		for i := range owners {
 			owners[i] = []int32{0}
 		}
-		vs.contains = newACMatcher(lits, owners)
+		if vs.contains = newACMatcher(lits, owners); vs.contains == nil {
+			vs.rest = append(vs.rest, containsM...)
+		}
 	}
 	return vs
 }

@@ -3,6 +3,7 @@ package sigma
 import (
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -148,7 +149,25 @@ func needsLower(s string) bool {
 }
 
 func appendLower(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
+	// ASCII fast path: write in place, no per-byte append
+	n := len(dst)
+	dst = slices.Grow(dst, len(s))[:n+len(s)]
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst[n+i] = c
+	}
+	if i == len(s) {
+		return dst
+	}
+	dst = dst[:n+i]
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
@@ -168,6 +187,16 @@ func appendLower(dst []byte, s string) []byte {
 		i += size
 	}
 	return dst
+}
+
+// isASCII reports whether s has no byte >= 0x80.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // strMatcher matches one pattern against a field value.
