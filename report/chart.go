@@ -151,7 +151,13 @@ func newChart(l int, loc *time.Location, inc findings.Incident) chart {
 			c.Lanes[i].BarW = x1 - c.Lanes[i].BarX
 		}
 	}
+	seen := map[string]bool{} // the entry vector is usually also a timeline step
 	for _, s := range steps {
+		id := s.Time.String() + "\x00" + s.What
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		k := keyOf(s.Tactic, s.Tactic)
 		i := addLane(k, labelOf(k), colorOf(k.idx))
 		title := fmtTime(s.Time, loc) + " — " + visible(s.What, 300)

@@ -414,3 +414,40 @@ func TestFormatting(t *testing.T) {
 		t.Errorf("fmtTime = %q", got)
 	}
 }
+
+func TestChart(t *testing.T) {
+	inc := fixture().Incidents[0]
+	c := newChart(en, time.UTC, inc)
+	var labels []string
+	dots := 0
+	for _, ln := range c.Lanes {
+		labels = append(labels, ln.Label)
+		for _, d := range ln.Dots {
+			dots++
+			if d.X < c.Left || d.X > c.Right {
+				t.Errorf("dot at x=%d outside [%d,%d]", d.X, c.Left, c.Right)
+			}
+		}
+		if ln.BarW > 0 && (ln.BarX < c.Left || ln.BarX+ln.BarW > c.Right+4) {
+			t.Errorf("bar %q at [%d,+%d] outside the plot", ln.Label, ln.BarX, ln.BarW)
+		}
+	}
+	want := "Reconnaissance,Initial Access,Discovery,Collection,Exfiltration,Impact,=cmd|' /C calc'!A0"
+	if got := strings.Join(labels, ","); got != want {
+		t.Errorf("lanes = %s\nwant    %s", got, want)
+	}
+	if dots != 7 { // 1 reconnaissance step + 6 timeline steps; the entry vector is one of them
+		t.Errorf("%d dots, want 7", dots)
+	}
+	// The first and last activity sit at the plot's edges.
+	first, last := c.Lanes[0].Dots[0].X, c.Lanes[4].Dots[len(c.Lanes[4].Dots)-1].X
+	if first != c.Left || last != c.Right {
+		t.Errorf("time scale: first dot %d (want %d), last %d (want %d)", first, c.Left, last, c.Right)
+	}
+	// One instant only: no division by zero, a visible range.
+	one := findings.Incident{FirstSeen: inc.FirstSeen, LastSeen: inc.FirstSeen, Timeline: inc.Timeline[:1]}
+	c = newChart(ja, time.UTC, one)
+	if len(c.Lanes) != 1 || c.Lanes[0].Label != "初期アクセス" || len(c.Ticks) != 6 {
+		t.Errorf("single-instant chart: %+v", c)
+	}
+}
