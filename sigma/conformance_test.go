@@ -632,3 +632,46 @@ func TestLongValueList(t *testing.T) {
 		check(t, rs, c, with(func(e *event.Event) { e.UserAgent = tc.ua }), tc.want)
 	}
 }
+
+// TestConcurrentMatch runs Match and the Correlator from several goroutines
+// (run with -race) and checks every goroutine sees the same results.
+func TestConcurrentMatch(t *testing.T) {
+	rules, err := ParseFile("c.yml", []byte(sshBase+"---\ntitle: brute\ncorrelation:\n  type: event_count\n  rules: [failed_login]\n  group-by: [source.ip]\n  timespan: 1h\n  condition: {gte: 40}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, unsup := Compile(rules, DefaultPipeline())
+	if len(unsup) > 0 {
+		t.Fatal(unsup)
+	}
+	corr := rs.NewCorrelator()
+	done := make(chan int)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			n := 0
+			var dst []*Compiled
+			for i := 0; i < 50; i++ {
+				kind := "failed"
+				if i%5 == 0 {
+					kind = "accepted"
+				}
+				ev := sshEv(i, kind, "10.0.0.1", "root", int64(g*1000+i))
+				dst = rs.Match(ev, dst[:0])
+				for _, m := range dst {
+					corr.Add(m, ev)
+				}
+				n += len(dst)
+			}
+			done <- n
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if n := <-done; n != 50 {
+			t.Errorf("goroutine saw %d matches, want 50", n)
+		}
+	}
+	ms := corr.Finish()
+	if len(ms) != 1 || ms[0].Count != 160 {
+		t.Errorf("correlation: %v", summary(ms))
+	}
+}

@@ -117,3 +117,55 @@ func TestSigmaHQCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecSchemaExamples parses the Sigma specification's schema examples
+// (sigma-specification/tests/schema, public domain), read in place.
+func TestSpecSchemaExamples(t *testing.T) {
+	base := sharedData(t, "sigma-specification/tests/schema")
+	want := map[string]string{ // file -> what it must parse into
+		"correlation/event_count.yml":      "event_count",
+		"correlation/event_count_ecs.yml":  "event_count",
+		"correlation/value_count.yml":      "value_count",
+		"correlation/temporal.yml":         "temporal",
+		"correlation/temporal_ordered.yml": "temporal_ordered",
+		"correlation/value_sum.yml":        "value_sum",
+		"correlation/value_avg.yml":        "value_avg",
+		"correlation/value_percentile.yml": "value_percentile",
+		"rules/rule_1.yml":                 "detection",
+		"rules/rule_ecs.yml":               "detection",
+		"filter/filter_1.yml":              "filter",
+		"filter/filter_ecs.yml":            "filter",
+	}
+	for file, kind := range want {
+		data, err := os.ReadFile(filepath.Join(base, file))
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		rules, err := ParseFile(file, data)
+		if err != nil || len(rules) != 1 {
+			t.Errorf("%s: %d rules, %v", file, len(rules), err)
+			continue
+		}
+		r := rules[0]
+		got := "detection"
+		switch {
+		case r.Correlation != nil:
+			got = r.Correlation.Type
+			if r.Correlation.Timespan <= 0 || len(r.Correlation.Rules) == 0 {
+				t.Errorf("%s: timespan %v rules %v", file, r.Correlation.Timespan, r.Correlation.Rules)
+			}
+		case r.Filter != nil:
+			got = "filter"
+		}
+		if got != kind {
+			t.Errorf("%s parsed as %s, want %s", file, got, kind)
+		}
+		// alone, every one is unsupported with a reason (unmapped log
+		// source, or references to rules that are not loaded)
+		_, unsup := Compile(rules, DefaultPipeline())
+		if r.Filter == nil && (len(unsup) != 1 || unsup[0].Reason == "") {
+			t.Errorf("%s: unsupported %v", file, unsup)
+		}
+	}
+}

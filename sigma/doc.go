@@ -42,4 +42,20 @@
 // pipeline lists for the log source (event.original, or db.statement).
 // Correlations ignore events without a time and events lacking a group-by
 // value. Regular expressions use Go's regexp (linear time).
+//
+// Semantics worth knowing:
+//   - a field test on an absent field is false (so "not sel" is true);
+//     null and '' match absent or empty fields; neq matches absent fields;
+//   - keywords are substring searches (as if wrapped in *);
+//   - correlation windows are anchored at each event of a group: a window
+//     is [t, t+timespan]. Lower bounds (gt, gte) fire at the event that
+//     reaches them (Last) and report the whole window as evidence; upper
+//     bounds (lt, lte, eq, neq) and value_avg are tested on the whole window,
+//     so "lt 5" holds for any window with fewer than 5 events. After a match
+//     the next window starts after it, so a burst yields one match;
+//   - chained correlations see each inner match as one event at its Last
+//     time, carrying its group values and evidence;
+//   - the prefilter folds with Unicode simple lower-casing; a (?i) regular
+//     expression can also match the few characters that fold differently
+//     (ſ for s, K for k), which the prefilter does not see.
 package sigma
