@@ -91,6 +91,11 @@ var (
 	vhostCombined = mustCompile(VhostCombined, "apache.access")
 )
 
+func init() {
+	combined.ncsa = ncsaCombined
+	common.ncsa = ncsaCommon
+}
+
 func mustCompile(f, dataset string) *layout {
 	l, err := compile(f)
 	if err != nil {

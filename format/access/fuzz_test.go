@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/kizuki-dfir/kizuki/event"
 )
 
@@ -52,6 +55,52 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzNCSA checks that the unrolled common/combined decoder gives exactly
+// what the generic step walk gives for the same layouts.
+func FuzzNCSA(f *testing.F) {
+	for _, name := range []string{"testdata/nginx-combined.log", "testdata/apache-real-2000.log"} {
+		for i, l := range readLines(f, name) {
+			if i < 50 {
+				f.Add(l)
+			}
+		}
+	}
+	f.Add(`127.0.0.1 x frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 more`)
+	f.Add(`1 - - [10/Oct/2000:13:55:36 -0700] "\x16" 200 - "-" "-"` + "\r")
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, l := range []*layout{combined, common} {
+			fast, slow := parser{l: l}, parser{l: l}
+			var a, b event.Event
+			okA := fast.parseNCSA(line, &a)
+			okB := slow.walk(line, &b)
+			if okA != okB {
+				t.Fatalf("ncsa %d: unrolled %v, walk %v for %q", l.ncsa, okA, okB, line)
+			}
+			if okA && !cmp.Equal(a, b, cmpopts.EquateEmpty()) {
+				t.Fatalf("ncsa %d: events differ for %q:\n%s", l.ncsa, line, cmp.Diff(b, a, cmpopts.EquateEmpty()))
+			}
+		}
+	})
+}
+
+// TestNCSASameAsWalk runs the FuzzNCSA comparison over every real line.
+func TestNCSASameAsWalk(t *testing.T) {
+	var lines []string
+	for _, name := range []string{"testdata/nginx-combined.log", "testdata/apache-real-2000.log", "testdata/apache-vhost_combined.log"} {
+		lines = append(lines, readLines(t, name)...)
+	}
+	for _, line := range lines {
+		for _, l := range []*layout{combined, common} {
+			fast, slow := parser{l: l}, parser{l: l}
+			var a, b event.Event
+			okA, okB := fast.parseNCSA(line, &a), slow.walk(line, &b)
+			if okA != okB || !cmp.Equal(a, b, cmpopts.EquateEmpty()) {
+				t.Fatalf("ncsa %d: unrolled %v, walk %v for %q:\n%s", l.ncsa, okA, okB, line, cmp.Diff(b, a, cmpopts.EquateEmpty()))
+			}
+		}
+	}
 }
 
 // TestTimeLocal checks the hand-written parser and its cache against

@@ -36,6 +36,15 @@ const (
 	fExtra                       // Extra under step.key
 )
 
+// numeric reports whether values of k never hold a space.
+func (k fieldKind) numeric() bool {
+	switch k {
+	case fRemotePort, fTimeSec, fTimeMsec, fTimeUsec, fStatus, fBodyBytes, fTotalBytes, fPID:
+		return true
+	}
+	return false
+}
+
 // step is one (literal, field) pair of a compiled format: the literal must
 // appear at the current position, then the field's value runs up to end.
 type step struct {
@@ -56,6 +65,7 @@ type layout struct {
 	steps   []step
 	tail    string // literal after the last field
 	dataset string
+	ncsa    ncsa // common or combined: decoded by parseNCSA
 }
 
 // item is a format string token before steps are built.

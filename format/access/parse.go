@@ -33,6 +33,14 @@ func (c *timeCache) remember(v string, t time.Time) {
 // must be reset; on false it holds partial values and must be reset again.
 // All strings are sliced from line.
 func (p *parser) parse(line string, ev *event.Event) bool {
+	if p.l.ncsa != ncsaNone {
+		return p.parseNCSA(line, ev)
+	}
+	return p.walk(line, ev)
+}
+
+// walk is parse for any layout: it follows the compiled steps.
+func (p *parser) walk(line string, ev *event.Event) bool {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1] // a CRLF file read by a LF splitter
 	}
@@ -90,6 +98,13 @@ func (p *parser) parse(line string, ev *event.Event) bool {
 			}
 		case s.end == "":
 			n = len(rest)
+			if s.kind.numeric() {
+				// a number ends the line only if the format says so;
+				// text after it is trailing
+				if sp := strings.IndexByte(rest, ' '); sp >= 0 {
+					n = sp
+				}
+			}
 		default:
 			n = indexSep(rest, s.end, s.list)
 			if n < 0 {
