@@ -45,7 +45,7 @@
 //
 // Semantics worth knowing:
 //   - a field test on an absent field is false (so "not sel" is true);
-//     null and '' match absent or empty fields; neq matches absent fields;
+//     null and the empty value match absent or empty fields; neq matches absent fields;
 //   - keywords are substring searches (as if wrapped in *);
 //   - correlation windows are anchored at each event of a group: a window
 //     is [t, t+timespan]. Lower bounds (gt, gte) fire at the event that
