@@ -76,7 +76,7 @@ var catalog = map[string][2]string{
 	"col.lines":        {"Lines", "行数"},
 	"col.parsed":       {"Parsed", "解析済み"},
 	"col.unparsed":     {"Unparsed", "未解析"},
-	"col.blank":         {"Blank", "空行"},
+	"col.blank":        {"Blank", "空行"},
 	"col.span":         {"Time span", "期間"},
 	"col.kind":         {"Kind", "種類"},
 	"col.message":      {"Message", "内容"},

@@ -84,10 +84,10 @@ type alertView struct {
 
 type inputView struct {
 	Path, Format, Compression, Bytes, Lines, Parsed, Percent, Unparsed, Blank, Span, SHA256 string
-	Sniffed                                                                          bool
-	UnparsedN                                                                        int64
-	Problems                                                                         [][3]string // kind, message, count
-	Samples                                                                          [][2]string // line, text
+	Sniffed                                                                                 bool
+	UnparsedN                                                                               int64
+	Problems                                                                                [][3]string // kind, message, count
+	Samples                                                                                 [][2]string // line, text
 }
 
 var severities = []string{"critical", "high", "medium", "low", "informational"}
