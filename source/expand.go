@@ -237,14 +237,7 @@ func glob(pattern string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root == "." {
-		// Keep matches relative as the user wrote them.
-		for j, p := range out {
-			if strings.HasPrefix(pattern, "."+sep) {
-				out[j] = "." + sep + p
-			}
-		}
-	}
+	// Like filepath.Glob, matches are cleaned ("./a" is "a").
 	return out, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -149,6 +148,8 @@ func TestExpandArgs(t *testing.T) {
 		{"glob", []string{"logs/*.log"}, []string{"logs/a.log", "logs/b.log"}, ""},
 		{"glob matching a dir walks it", []string{"logs/su?"}, []string{"logs/sub/c.log", "logs/sub/deeper/d.log.gz"}, ""},
 		{"double star", []string{"logs/**/*.log"}, []string{"logs/a.log", "logs/b.log", "logs/sub/c.log"}, ""},
+		{"dot slash double star, cleaned like filepath.Glob", []string{"./logs/**/*.log"}, []string{"logs/a.log", "logs/b.log", "logs/sub/c.log"}, ""},
+		{"dot slash glob", []string{"./logs/*.log"}, []string{"logs/a.log", "logs/b.log"}, ""},
 		{"double star first", []string{"**/*.gz"}, []string{"logs/sub/deeper/d.log.gz"}, ""},
 		{"literal name with brackets", []string{"weird[1].log"}, []string{"weird[1].log"}, ""},
 		{"stdin first", []string{"other", "-", "-"}, []string{"-", "other/x.txt"}, ""},
@@ -193,7 +194,7 @@ func TestExpandProblems(t *testing.T) {
 	must(os.Symlink("missing.log", filepath.Join(logs, "dangling")))            // nothing there
 	must(os.Symlink("../elsewhere", filepath.Join(logs, "linked")))             // a folder elsewhere: followed
 	must(os.Symlink("a.log", filepath.Join(logs, "same.log")))                  // a second name for a.log: listed once
-	must(syscall.Mkfifo(filepath.Join(logs, "pipe"), 0o600))                    // would block if opened
+	must(mkfifo(t, filepath.Join(logs, "pipe"), 0o600))                         // would block if opened
 	must(os.WriteFile(filepath.Join(logs, "secret.log"), []byte("x\n"), 0o000)) // unreadable unless root
 
 	files, problems, err := Expand([]string{logs}, Options{})

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -729,7 +728,7 @@ func TestLiveLogGrows(t *testing.T) {
 // like stdin.
 func TestReadFIFO(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "pipe")
-	if err := syscall.Mkfifo(p, 0o600); err != nil {
+	if err := mkfifo(t, p, 0o600); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
 	files, _, err := Expand([]string{p}, Options{})

@@ -102,8 +102,11 @@ type ArchiveStats struct {
 // Stream is one sequence of bytes inside a File: the file itself, or one
 // member of an archive.
 type Stream struct {
-	Name   string // display name: f.Path, or f.Path + "!" + member for archive members
-	Member string // cleaned member path ("" for plain files); never absolute, never contains ".."
+	Name string // display name: f.Path, or f.Path + "!" + member for archive members
+	// Member is the cleaned member path ("" for plain files): relative, no
+	// ".." element, never contains "../", no control characters (escaped as
+	// %XX, as are invalid UTF-8 bytes). See Renamed.
+	Member string
 	// Compression is the encoding undone to produce R for this stream: "",
 	// "gzip", "bzip2", "xz", "zstd". An archive member that is itself an
 	// archive has "tar" or "zip" here and an R that fails with
