@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -673,5 +674,36 @@ func TestConcurrentMatch(t *testing.T) {
 	ms := corr.Finish()
 	if len(ms) != 1 || ms[0].Count != 160 {
 		t.Errorf("correlation: %v", summary(ms))
+	}
+}
+
+func TestAliasBomb(t *testing.T) {
+	// a list of 2,000 values referenced 2,000 times by 2,000 searches would
+	// be 8e9 values; the parser must refuse instead of exhausting memory
+	var b strings.Builder
+	b.WriteString("title: bomb\nlogsource: {product: kizuki}\nx: &v [")
+	for i := 0; i < 2000; i++ {
+		b.WriteString("a,")
+	}
+	b.WriteString("a]\nm: &m {")
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&b, "f%d: *v, ", i)
+	}
+	b.WriteString("g: 1}\ndetection:\n  condition: s\n  s: [")
+	for i := 0; i < 2000; i++ {
+		b.WriteString("*m, ")
+	}
+	b.WriteString("*m]\n")
+	_, err := ParseFile("bomb.yml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Errorf("alias bomb: %v", err)
+	}
+}
+
+func TestTechniques(t *testing.T) {
+	r := &Rule{Tags: []string{"attack.initial-access", "attack.t1190", "attack.T1562.001", "attack.t1190", "attack.txxxx", "cve.2021-44228", "attack.g0032"}}
+	got := strings.Join(r.Techniques(), ",")
+	if got != "T1190,T1562.001" {
+		t.Errorf("Techniques = %s", got)
 	}
 }

@@ -144,6 +144,7 @@ func ParseFile(path string, data []byte) ([]*Rule, error) {
 		rules  []*Rule
 		global *yaml.Node
 		last   *yaml.Node
+		budget = maxValues
 	)
 	for i := 0; ; i++ {
 		if i >= maxDocs {
@@ -191,7 +192,7 @@ func ParseFile(path string, data []byte) ([]*Rule, error) {
 			return rules, fmt.Errorf("%s:%d: unknown action %q", path, root.Line, action)
 		}
 		last = root
-		r, err := parseRule(path, root)
+		r, err := parseRule(parser{path, &budget}, root)
 		if err != nil {
 			return rules, err
 		}
@@ -249,7 +250,23 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-type parser struct{ path string }
+type parser struct {
+	path string
+	// budget bounds the values one file may expand to: YAML aliases can
+	// make a small document reference the same large list many times.
+	budget *int
+}
+
+// maxValues is the value budget of one file.
+const maxValues = 1 << 20
+
+func (p parser) spend(n *yaml.Node, k int) error {
+	*p.budget -= k
+	if *p.budget < 0 {
+		return p.errf(n, "file expands to more than %d values (YAML aliases?)", maxValues)
+	}
+	return nil
+}
 
 func (p parser) errf(n *yaml.Node, format string, args ...any) error {
 	line := 0
@@ -296,9 +313,8 @@ func (p parser) strs(n *yaml.Node, what string) ([]string, error) {
 	return out, nil
 }
 
-func parseRule(path string, root *yaml.Node) (*Rule, error) {
-	p := parser{path}
-	r := &Rule{Path: path, Line: root.Line}
+func parseRule(p parser, root *yaml.Node) (*Rule, error) {
+	r := &Rule{Path: p.path, Line: root.Line}
 	var err error
 	for _, f := range []struct {
 		key string
@@ -424,6 +440,9 @@ func (p parser) search(name string, n *yaml.Node) (*Search, error) {
 				}
 				s.Branches = append(s.Branches, b)
 			case yaml.ScalarNode:
+				if err := p.spend(c, 1); err != nil {
+					return nil, err
+				}
 				kw.Values = append(kw.Values, scalarValue(c))
 			default:
 				return nil, p.errf(c, "search %q: list items must be strings or mappings", name)
@@ -444,6 +463,9 @@ func (p parser) branch(n *yaml.Node) ([]Item, error) {
 	var b []Item
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		if err := p.spend(k, 1+len(v.Content)); err != nil {
+			return nil, err
+		}
 		parts := strings.Split(k.Value, "|")
 		it := Item{Field: parts[0], Modifiers: parts[1:], Line: k.Line}
 		switch v.Kind {
@@ -604,4 +626,25 @@ func parseTimespan(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q: unknown unit %q (want s, m, h, d)", s, s[len(s)-1:])
 	}
 	return time.Duration(n) * unit, nil
+}
+
+// Techniques returns the MITRE ATT&CK technique ids of the rule's tags
+// ("attack.t1190" -> "T1190", "attack.t1562.001" -> "T1562.001"), in tag
+// order, without duplicates.
+func (r *Rule) Techniques() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range r.Tags {
+		t = strings.ToLower(t)
+		if !strings.HasPrefix(t, "attack.t") || len(t) < len("attack.t1000") {
+			continue
+		}
+		id := strings.ToUpper(t[len("attack."):])
+		if _, err := strconv.Atoi(id[1:5]); err != nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	return out
 }
