@@ -28,7 +28,8 @@ import (
 //	  nomatch:                     # no line may fire it
 //	    - '...'
 //
-// For correlation rules the match lines are fed together, in order, and the
+// A case holding several lines (a YAML block scalar) is one multi-line record,
+// such as a slow query log entry. For correlation rules the match lines are fed together, in order, and the
 // correlation must fire; the nomatch lines, fed together, must not.
 type RuleTests struct {
 	Format  string   `yaml:"format"`
@@ -194,7 +195,9 @@ func runTests(rs *sigma.RuleSet, c *sigma.Compiled, t *RuleTests) (int, []string
 			lines = t.Match
 		}
 		for _, l := range lines {
-			evs, err := decodeLines(t.Format, []string{l})
+			// A case may be a multi-line record (a slow-log entry): its lines go
+			// through one decoder together.
+			evs, err := decodeLines(t.Format, strings.Split(strings.TrimRight(l, "\n"), "\n"))
 			if err != nil {
 				return 0, []string{err.Error()}
 			}
