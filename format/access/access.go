@@ -16,9 +16,14 @@
 // next literal. Values are kept as logged: escapes (\" from Apache, \x22
 // from nginx) are not decoded, and "-" means empty. Text after the last field
 // is kept in the extra "log.trailing" rather than failing the line, since
-// formats gain fields over the years. A request line that is not HTTP (TLS
-// or binary probes, "-") leaves Method and URL empty; the line goes to the
-// extra "http.request.line".
+// formats gain fields over the years (a number that ends a format ends at
+// the first space: "... 200 2326 extra" keeps " extra" as trailing). A line
+// cut short inside its last quoted field keeps what is there. A request line
+// that is not HTTP (TLS or binary probes, "-") leaves Method and URL empty;
+// the line goes to the extra "http.request.line".
+//
+// Common and combined, most of what there is to read, are decoded by an
+// unrolled equivalent of the step walk (FuzzNCSA checks they agree).
 //
 // Where values go (nginx variable / Apache directive → Event field or extra):
 //

@@ -230,6 +230,18 @@ func TestDecode(t *testing.T) {
 			},
 		},
 		{
+			// nginx JSON logging, pasted as the whole directive; the request's
+			// quotes are JSON-escaped (escape=json)
+			name:   "nginx escape=json log_format directive",
+			format: `log_format api escape=json '{"time":"$time_iso8601","remote_addr":"$remote_addr",' '"request":"$request","status":"$status","ua":"$http_user_agent"}';`,
+			line:   `{"time":"2024-05-19T03:12:44.250+02:00","remote_addr":"203.0.113.9","request":"GET /?q=\"x\" HTTP/1.1","status":"200","ua":"curl/8.0"}`,
+			want: event.Event{
+				Kind: event.KindWeb, Action: "http_request", Dataset: "nginx.access",
+				Time: utc("2024-05-19T01:12:44.25Z"), SourceIP: "203.0.113.9", Method: "GET",
+				URL: `/?q=\"x\"`, HTTPVersion: "HTTP/1.1", Status: 200, UserAgent: "curl/8.0",
+			},
+		},
+		{
 			name:   "apache %U%q without a query",
 			format: `%a %{%d/%b/%Y:%H:%M:%S %z}t %m %U%q %H %s %O %I`,
 			line:   `192.0.2.1 01/Feb/2024:00:00:00 +0000 GET /login.php HTTP/1.1 302 0 411`,
