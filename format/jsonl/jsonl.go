@@ -98,18 +98,21 @@ func (d *Decoder) parse(line string) bool {
 	case d.kindSet:
 	case d.web || (ev.Method != "" && ev.Status != 0):
 		ev.Kind = event.KindWeb
-		if ev.Dataset == "" {
-			ev.Dataset = "web.access"
-		}
-		if ev.Action == "" {
-			ev.Action = "http_request"
-		}
 	case ev.CommandLine != "":
 		ev.Kind = event.KindProcess
 	case ev.Statement != "":
 		ev.Kind = event.KindDB
 	default:
 		ev.Kind = event.KindSystem
+	}
+	if ev.Kind == event.KindWeb {
+		// As the access-log decoders name their events.
+		if ev.Dataset == "" {
+			ev.Dataset = "web.access"
+		}
+		if ev.Action == "" {
+			ev.Action = "http_request"
+		}
 	}
 	if ev.Dataset == "" {
 		ev.Dataset = "jsonl"

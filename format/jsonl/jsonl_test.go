@@ -86,7 +86,7 @@ func TestDecode(t *testing.T) {
 			// "Event Fields", "HTTP Fields", "Source Fields").
 			name: "ecs",
 			line: `{"@timestamp":"2025-05-19T03:12:44.123Z","event":{"dataset":"nginx.access","category":"web","outcome":"failure"},"source":{"ip":"::ffff:203.0.113.9","port":51234},"http":{"request":{"method":"POST","referrer":"https://example.com/"},"response":{"status_code":401,"body":{"bytes":512}},"version":"1.1"},"url":{"original":"/login"},"user_agent":{"original":"Mozilla/5.0"},"user":{"name":"alice"},"host":{"name":"web1"},"tags":["a", "b"],"labels":{}}`,
-			want: event.Event{Time: ts("2025-05-19T03:12:44.123Z"), Kind: event.KindWeb, Dataset: "nginx.access", Outcome: event.OutcomeFailure,
+			want: event.Event{Time: ts("2025-05-19T03:12:44.123Z"), Kind: event.KindWeb, Dataset: "nginx.access", Action: "http_request", Outcome: event.OutcomeFailure,
 				Host: "web1", SourceIP: "203.0.113.9", SourcePort: 51234, User: "alice", Method: "POST", URL: "/login", HTTPVersion: "1.1",
 				Status: 401, Bytes: 512, UserAgent: "Mozilla/5.0", Referrer: "https://example.com/",
 				Extra: kv("event.category", "web", "tags", `["a", "b"]`)},
