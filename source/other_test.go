@@ -2,9 +2,14 @@
 
 package source
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func mkfifo(t *testing.T, path string, mode uint32) error {
 	t.Skip("no FIFOs on this system")
 	return nil
 }
+
+func cpuTime() time.Duration { return 0 }
