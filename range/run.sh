@@ -348,11 +348,15 @@ benign_admin 2
 say "waiting for benign users"
 wait "$BENIGN_PID" || true
 trap - EXIT
+# Two more members come after the DROP: their pages fail (HTTP 500), the
+# destruction's visible aftermath.
+benign_session $((BENIGN_SESSIONS + 1)) || true
+benign_session $((BENIGN_SESSIONS + 2)) || true
 BENIGN_END=$(now)
 
 # ---------------------------------------------------------------------------
 jq -s --arg start "$BENIGN_START" --arg fin "$BENIGN_END" --argjson short $SHORT \
-	--argjson sessions "$BENIGN_SESSIONS" \
+	--argjson sessions $((BENIGN_SESSIONS + 2)) \
 	--arg web "127.0.0.1:$WEB_PORT" --arg ssh "127.0.0.1:$SSH_PORT" --arg db "127.0.0.1:$DB_PORT" \
 	--argjson benign "$(sort -uV "$R/run/benign-addrs" 2>/dev/null | jq -R . | jq -sc .)" \
 	--arg host shop-web01 '
@@ -365,9 +369,10 @@ jq -s --arg start "$BENIGN_START" --arg fin "$BENIGN_END" --argjson short $SHORT
   targets: {web: $web, ssh: $ssh, db: $db},
   logs: {
     nginx_access: "logs/nginx/access.log", nginx_error: "logs/nginx/error.log",
-    auth: "logs/auth.log", syslog: "logs/syslog",
+    auth: "logs/auth.log",
     mysql_general: "logs/mysql/general.log", mysql_slow: "logs/mysql/slow.log",
-    mysql_error: "logs/mysql/error.log", php_fpm: "logs/php/php-fpm.log"
+    mysql_error: "logs/mysql/error.log", php_fpm: "logs/php/php-fpm.log",
+    php_error: "logs/php/php-error.log"
   },
   actors: [
     {id: "web-intruder", kind: "attacker", addresses: ["203.0.113.50", "127.0.0.3"],

@@ -6,8 +6,8 @@
 # configure any system service (up.sh runs private instances under its own
 # RUN_DIR). On Debian a fresh install may try to start the packaged daemons;
 # where /usr/sbin/policy-rc.d denies it (containers) they stay stopped, and
-# elsewhere setup.sh refuses to run unless KIZUKI_RANGE_ALLOW_SERVICES=1, so
-# that it never silently leaves a system nginx/mariadb/sshd listening.
+# without one setup.sh refuses to install unless KIZUKI_RANGE_ALLOW_SERVICES=1,
+# so that it never silently leaves a system nginx/mariadb/sshd listening.
 set -euo pipefail
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -46,11 +46,12 @@ if [[ ${#missing[@]} -eq 0 && ${#optmissing[@]} -eq 0 ]]; then
 	exit 0
 fi
 
-if [[ ! -x /usr/sbin/policy-rc.d && -d /run/systemd/system && ${KIZUKI_RANGE_ALLOW_SERVICES:-0} != 1 ]]; then
+if [[ ${#missing[@]} -gt 0 && ! -x /usr/sbin/policy-rc.d && ${KIZUKI_RANGE_ALLOW_SERVICES:-0} != 1 ]]; then
 	cat >&2 <<MSG
-setup.sh: this host runs systemd and has no policy-rc.d, so installing
-${missing[*]} would start and enable system services. Install them yourself
-and disable the services, or rerun with KIZUKI_RANGE_ALLOW_SERVICES=1.
+setup.sh: this host has no /usr/sbin/policy-rc.d, so installing
+${missing[*]} may start and enable system services (nginx, mariadb, ssh...).
+Install them yourself and disable those services, or rerun with
+KIZUKI_RANGE_ALLOW_SERVICES=1 to accept that.
 MSG
 	exit 1
 fi

@@ -114,9 +114,10 @@ for i in $(seq 60); do
 	[[ $i -eq 60 ]] && { echo "up.sh: mariadbd did not start, see $R/logs/mysql/error.log" >&2; exit 1; }
 done
 mariadb --no-defaults --socket="$MYSOCK" -uroot <"$HERE/app/seed.sql"
+members=$(mariadb --no-defaults --socket="$MYSOCK" -uroot -N -e 'SELECT COUNT(*) FROM kizuki_shop.members')
 # Logging starts after the seed so the logs hold only what happens on the range.
 mariadb --no-defaults --socket="$MYSOCK" -uroot -e "SET GLOBAL general_log=1; SET GLOBAL slow_query_log=1;"
-log "mariadbd started on 127.0.0.1:$DB_PORT (kizuki_shop seeded: $(mariadb --no-defaults --socket="$MYSOCK" -uroot -N -e 'SELECT COUNT(*) FROM kizuki_shop.members') members)"
+log "mariadbd started on 127.0.0.1:$DB_PORT (kizuki_shop seeded: $members members)"
 
 # --- php-fpm --------------------------------------------------------------
 cat >"$R/php-fpm.conf" <<CONF
