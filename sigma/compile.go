@@ -228,7 +228,7 @@ func (rs *RuleSet) ref(name string) fieldRef {
 		rs.slots++
 		rs.extras[name] = slot
 	}
-	return fieldRef{name: name, slot: slot}
+	return fieldRef{name: name, slot: slot, derive: derivedFields[name]}
 }
 
 func (rs *RuleSet) buildRoutes() {

@@ -162,6 +162,15 @@ condition: sel`, []evCase{
 			{"no user", webEv(), true},
 			{"user", with(func(e *event.Event) { e.User = "bob" }), false},
 		}},
+		{"derived url.extension", "sel:\n  url.extension: png\ncondition: sel", []evCase{
+			{"png", webEv(), true},
+			{"none", with(func(e *event.Event) { e.URL = "/a.d/b?x=.png" }), false},
+			{"set by the decoder wins", with(func(e *event.Event) { e.Set("url.extension", "gif") }), false},
+		}},
+		{"derived url.query", "sel:\n  url.query|contains: id=\ncondition: sel", []evCase{
+			{"query", with(func(e *event.Event) { e.URL = "/item.php?id=1'" }), true},
+			{"path only", with(func(e *event.Event) { e.URL = "/id=/x" }), false},
+		}},
 		{"exists true", "sel:\n  url.query|exists: true\ncondition: sel", []evCase{
 			{"absent", webEv(), false},
 			{"present", with(func(e *event.Event) { e.Set("url.query", "a=1") }), true},

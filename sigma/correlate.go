@@ -298,6 +298,9 @@ func fieldText(ev *event.Event, f *fieldRef) (string, bool) {
 		return strings.Clone(v), ok
 	}
 	v, ok := ev.Get(f.name)
+	if !ok && f.derive != deriveNone {
+		v, ok = derive(ev, f.derive)
+	}
 	return strings.Clone(v), ok
 }
 

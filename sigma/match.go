@@ -47,9 +47,44 @@ func (n constNode) eval(*event.Event, *scratch) bool     { return bool(n) }
 // fieldRef is a field resolved at compile time: a typed Event field, or an
 // extra read by name. slot indexes the per-match value cache.
 type fieldRef struct {
-	typed event.Field
-	name  string
-	slot  int
+	typed  event.Field
+	name   string
+	slot   int
+	derive uint8 // for extras decoders may not set: how to derive it from url.original
+}
+
+const (
+	deriveNone uint8 = iota
+	derivePath
+	deriveQuery
+	deriveExtension
+)
+
+// derivedFields are extras computed from url.original when the decoder did
+// not set them (substrings: no allocation).
+var derivedFields = map[string]uint8{
+	"url.path":      derivePath,
+	"url.query":     deriveQuery,
+	"url.extension": deriveExtension,
+}
+
+func derive(ev *event.Event, how uint8) (string, bool) {
+	u := ev.URL
+	path, query, hasQuery := strings.Cut(u, "?")
+	switch how {
+	case derivePath:
+		return path, path != ""
+	case deriveQuery:
+		return query, hasQuery
+	case deriveExtension:
+		last := path[strings.LastIndexByte(path, '/')+1:]
+		dot := strings.LastIndexByte(last, '.')
+		if dot < 0 || dot == len(last)-1 {
+			return "", false
+		}
+		return last[dot+1:], true
+	}
+	return "", false
 }
 
 // typedSlots is the number of cache slots reserved for typed fields; extras
@@ -95,6 +130,9 @@ func (sc *scratch) get(ev *event.Event, f *fieldRef) (string, bool) {
 	switch {
 	case f.typed == event.FieldNone:
 		v, ok = ev.Get(f.name)
+		if !ok && f.derive != deriveNone {
+			v, ok = derive(ev, f.derive)
+		}
 	case f.typed.Numeric():
 		var n int64
 		if n, ok = ev.Int(f.typed); ok {
