@@ -18,6 +18,7 @@ func correlationAlerts(ms []sigma.CorrelationMatch, resolve func(int32) (string,
 	type agg struct {
 		m     sigma.CorrelationMatch
 		count int
+		fired time.Time
 		first time.Time
 		last  time.Time
 		refs  []hit
@@ -29,7 +30,7 @@ func correlationAlerts(ms []sigma.CorrelationMatch, resolve func(int32) (string,
 		k := m.Rule.Rule.ID + "\x00" + groupString(m.Group)
 		a := byKey[k]
 		if a == nil {
-			a = &agg{m: m, first: m.First, last: m.Last, seen: map[event.Ref]bool{}}
+			a = &agg{m: m, first: m.First, last: m.Last, fired: m.Last, seen: map[event.Ref]bool{}}
 			byKey[k] = a
 			order = append(order, k)
 		}
@@ -38,6 +39,9 @@ func correlationAlerts(ms []sigma.CorrelationMatch, resolve func(int32) (string,
 		}
 		if m.Last.After(a.last) {
 			a.last = m.Last
+		}
+		if m.Last.Before(a.fired) {
+			a.fired = m.Last
 		}
 		for _, r := range m.Refs {
 			if !a.seen[r] {
@@ -59,6 +63,7 @@ func correlationAlerts(ms []sigma.CorrelationMatch, resolve func(int32) (string,
 			Severity: severity(r.Level),
 			Source:   "correlation",
 			Time:     a.first.UTC(),
+			Detected: a.fired.UTC(),
 			LastTime: a.last.UTC(),
 			Actor:    actor,
 			User:     user,

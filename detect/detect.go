@@ -266,6 +266,7 @@ func (g *group) alert(actor string, resolve func(int32) (string, string)) findin
 		Severity: severity(g.level),
 		Source:   g.source,
 		Time:     g.first.UTC(),
+		Detected: g.first.UTC(),
 		LastTime: g.last.UTC(),
 		Actor:    actor,
 		User:     g.user,

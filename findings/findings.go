@@ -105,6 +105,7 @@ type Alert struct {
 	Severity string     `json:"severity"` // informational, low, medium, high, critical
 	Source   string     `json:"source"`   // "sigma", "crs", "correlation"
 	Time     time.Time  `json:"time"`     // time of the first evidence
+	Detected time.Time  `json:"detected"` // when the rule first fired: the event completing its first match
 	LastTime time.Time  `json:"last_time"`
 	Actor    string     `json:"actor"` // source address or account the alert is about
 	User     string     `json:"user,omitempty"`

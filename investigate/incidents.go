@@ -537,7 +537,10 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 	inc.DwellSeconds = int64(cl.last.Sub(cl.first) / time.Second)
 	for _, a := range cl.alerts {
 		if rank(a.Severity) >= 3 {
-			t := a.Time.UTC()
+			t := a.Detected.UTC()
+			if t.IsZero() {
+				t = a.Time.UTC()
+			}
 			if inc.FirstAlert == nil || t.Before(*inc.FirstAlert) {
 				inc.FirstAlert = &t
 			}
@@ -575,7 +578,10 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 	for id := range tactics {
 		ids2 = append(ids2, id)
 	}
-	slices.SortFunc(ids2, func(a, b string) int { return cmp.Compare(attack.OrderOf(a), attack.OrderOf(b)) })
+	// Phases in the order they happened; the ATT&CK lifecycle breaks ties.
+	slices.SortFunc(ids2, func(a, b string) int {
+		return cmp.Or(tactics[a].First.Compare(tactics[b].First), cmp.Compare(attack.OrderOf(a), attack.OrderOf(b)))
+	})
 	for _, id := range ids2 {
 		t := *tactics[id]
 		sort.Strings(t.Techniques)
