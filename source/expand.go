@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -108,10 +109,10 @@ func (e *expander) arg(arg, p string) {
 // walk lists folder dir (whose resolved path is real) recursively. ancestors
 // holds the resolved paths of the folders being walked, to catch link loops.
 func (e *expander) walk(arg, dir, real string, ancestors map[string]bool) {
-	entries, err := os.ReadDir(dir)
+	entries, err := readDir(dir)
 	if err != nil {
 		e.problem("%s: %w", dir, err)
-		// ReadDir returns what it read before the error.
+		// readDir returns what it read before the error.
 	}
 	for _, de := range entries {
 		p := filepath.Join(dir, de.Name())
@@ -262,4 +263,17 @@ func matchParts(pat, name []string) bool {
 		pat, name = pat[1:], name[1:]
 	}
 	return len(name) == 0
+}
+
+// readDir is os.ReadDir without updating the folder's access time where the
+// system allows it (see openEvidence).
+func readDir(dir string) ([]fs.DirEntry, error) {
+	f, err := openEvidence(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	return entries, err
 }

@@ -124,7 +124,7 @@ func (f *File) Read(opts Options, fn func(*Stream) error) (Digest, error) {
 			name = f.Path
 		}
 		var err error
-		osf, err = os.Open(name) // O_RDONLY
+		osf, err = openEvidence(name)
 		if err != nil {
 			return Digest{}, fmt.Errorf("open %s: %w", f.Path, err)
 		}
