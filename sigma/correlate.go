@@ -210,7 +210,6 @@ type Correlator struct {
 	rs  *RuleSet
 	mu  sync.Mutex
 	buf map[*Compiled][]corrEntry
-	seq int64
 }
 
 type corrEntry struct {
@@ -305,13 +304,18 @@ func fieldText(ev *event.Event, f *fieldRef) (string, bool) {
 }
 
 // Finish evaluates every correlation rule and returns the matches of the
-// standalone ones, sorted by first time, rule and group.
+// standalone ones, sorted by first time, rule and group. It does not consume
+// the buffered matches: more may be added and Finish called again.
 func (c *Correlator) Finish() []CorrelationMatch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	buf := make(map[*Compiled][]corrEntry, len(c.buf))
+	for k, v := range c.buf {
+		buf[k] = append([]corrEntry(nil), v...)
+	}
 	var out []CorrelationMatch
 	for _, cr := range c.rs.corrOrder {
-		entries := c.buf[cr]
+		entries := buf[cr]
 		sort.SliceStable(entries, func(i, j int) bool { return entryLess(&entries[i], &entries[j]) })
 		ms := evaluate(cr, entries)
 		// feed chained correlations
@@ -328,7 +332,7 @@ func (c *Correlator) Finish() []CorrelationMatch {
 				if len(m.Refs) > 0 {
 					ref = m.Refs[len(m.Refs)-1]
 				}
-				c.buf[u] = append(c.buf[u], corrEntry{t: m.Last.UnixNano(), ref: ref, input: in, group: strings.Join(parts, "\x1f"), refs: m.Refs})
+				buf[u] = append(buf[u], corrEntry{t: m.Last.UnixNano(), ref: ref, input: in, group: strings.Join(parts, "\x1f"), refs: m.Refs})
 			}
 		}
 		if cr.Standalone {

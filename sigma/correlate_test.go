@@ -70,7 +70,11 @@ func runCorrelation(t *testing.T, doc string, evs []*event.Event) []CorrelationM
 			c.Add(m, ev)
 		}
 	}
-	return c.Finish()
+	first := c.Finish()
+	if again := c.Finish(); !reflect.DeepEqual(summary(again), summary(first)) {
+		t.Errorf("a second Finish differs: %q", summary(again))
+	}
+	return first
 }
 
 func summary(ms []CorrelationMatch) []string {
@@ -236,6 +240,7 @@ correlation:
 		t.Run(tt.name, func(t *testing.T) {
 			doc := sshBase + "---\n" + tt.corr
 			got := summary(runCorrelation(t, doc, tt.evs))
+
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
