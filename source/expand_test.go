@@ -239,6 +239,15 @@ func TestExpandProblems(t *testing.T) {
 		}
 	}
 
+	// A link named explicitly is followed, listed under the name given, and
+	// once only even with its target named too.
+	link := filepath.Join(dir, "link.log")
+	must(os.Symlink(filepath.Join(logs, "a.log"), link))
+	files, _, err = Expand([]string{link, filepath.Join(logs, "a.log")}, Options{})
+	if err != nil || len(files) != 1 || files[0].Path != link || files[0].Abs != link {
+		t.Errorf("explicit link: %v %q", err, paths(files))
+	}
+
 	// An explicitly named FIFO is accepted, read like stdin.
 	files, _, err = Expand([]string{filepath.Join(logs, "pipe")}, Options{})
 	if err != nil || len(files) != 1 || files[0].Size != -1 {

@@ -106,6 +106,7 @@ func (e stopError) Error() string { return e.err.Error() }
 // hashes the whole file and returns the digest together with an error saying
 // what was wrong. Stdin (and a named pipe) supports plain and compressed
 // streams and tar; a zip there returns an error, as zip needs random access.
+// Stdin can only be read once; a file can be read again.
 func (f *File) Read(opts Options, fn func(*Stream) error) (Digest, error) {
 	var (
 		src      io.Reader
