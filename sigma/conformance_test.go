@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/event"
@@ -714,5 +715,22 @@ func TestTechniques(t *testing.T) {
 	got := strings.Join(r.Techniques(), ",")
 	if got != "T1190,T1562.001" {
 		t.Errorf("Techniques = %s", got)
+	}
+}
+
+func TestParseFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"rules/b.yml":       {Data: []byte(kizukiRule("sel:\n  user.name: b\ncondition: sel"))},
+		"rules/a/a.yaml":    {Data: []byte(kizukiRule("sel:\n  user.name: a\ncondition: sel"))},
+		"rules/broken.yml":  {Data: []byte("title: [")},
+		"rules/README.md":   {Data: []byte("# not a rule")},
+		"rules/c/empty.yml": {Data: []byte("")},
+	}
+	rules, errs := ParseFS(fsys, "rules")
+	if len(rules) != 2 || rules[0].Path != "rules/a/a.yaml" || rules[1].Path != "rules/b.yml" {
+		t.Errorf("rules: %d", len(rules))
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "rules/broken.yml") {
+		t.Errorf("errs: %v", errs)
 	}
 }
