@@ -426,7 +426,16 @@ func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
 			last = s.newInput(fileIdx, 0, f.Path)
 			last.Format = "none"
 		}
-		last.addProblem("open", err.Error(), 1)
+		if errors.Is(err, source.ErrChanged) {
+			// A live log grew while it was read: the digest covers exactly the
+			// bytes read, which is what the findings rest on.
+			last.addProblem("changed_during_read", err.Error()+": the recorded hash is of the bytes read", 1)
+		} else {
+			last.addProblem("open", err.Error(), 1)
+		}
+	}
+	if a := f.Archive; a != nil && a.Skipped > 0 && last != nil {
+		last.addProblem("archive_members_skipped", fmt.Sprintf("%d archive members hold no bytes of their own (links, devices) and were not read", a.Skipped), int64(a.Skipped))
 	}
 	// Plain and compressed files: the stream is the file, hashed on disk.
 	s.mu.Lock()
@@ -489,6 +498,8 @@ func readProblem(in *Input, err error) error {
 		in.addProblem("size_cap", err.Error()+": the rest of the stream was not read (raise --max-decompressed to read it)", 1)
 	case errors.Is(err, context.Canceled):
 		return err
+	case errors.Is(err, source.ErrNestedArchive):
+		in.addProblem("nested_archive", "an archive inside an archive is not opened (extract the outer one and scan the inner archive)", 1)
 	default:
 		in.addProblem("read", err.Error(), 1)
 	}

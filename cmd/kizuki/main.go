@@ -76,6 +76,6 @@ Exit codes:
 		SilenceErrors: true,
 		Version:       version,
 	}
-	root.AddCommand(newScanCmd(), newVerifyCmd(), newRulesCmd(), newFormatsCmd())
+	root.AddCommand(newScanCmd(), newVerifyCmd(), newExplainCmd(), newRulesCmd(), newFormatsCmd())
 	return root
 }

@@ -35,6 +35,7 @@ type scanFlags struct {
 	lang         string
 	failOn       string
 	inventory    string
+	noFollow     bool
 }
 
 func newScanCmd() *cobra.Command {
@@ -90,6 +91,7 @@ Lines no decoder understands are kept and counted, never dropped.`,
 	f.StringVar(&fl.tz, "tz", "UTC", "time zone of timestamps that carry none (IANA name, e.g. Asia/Tokyo)")
 	f.Int64Var(&fl.maxBytes, "max-decompressed", source.DefaultMaxBytes, "cap on decompressed bytes per stream (decompression bombs are reported, not obeyed)")
 	f.IntVar(&fl.maxLine, "max-line", scan.DefaultMaxLine, "longest line kept, in bytes; longer lines are cut and counted")
+	f.BoolVar(&fl.noFollow, "no-follow-symlinks", false, "do not follow symbolic links when walking folders (use on collected evidence, whose links point into your own machine)")
 	f.IntVar(&fl.workers, "workers", 0, "decoding goroutines (default: number of CPUs)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar and no summary")
 	f.StringArrayVar(&fl.rules, "rules", nil, "add a folder of Sigma rules (e.g. a SigmaHQ checkout) to the built-in pack; repeatable")
@@ -150,7 +152,7 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 		Inventory: inv,
 		Scan: scan.Config{
 			Args:     args,
-			Source:   source.Options{MaxBytes: fl.maxBytes, Stdin: cmd.InOrStdin()},
+			Source:   source.Options{MaxBytes: fl.maxBytes, Stdin: cmd.InOrStdin(), NoFollowSymlinks: fl.noFollow},
 			Format:   fl.format,
 			Decode:   format.Options{Location: loc, AccessFormat: fl.accessFormat},
 			Workers:  fl.workers,
