@@ -139,33 +139,33 @@ func fixture() *findings.Findings {
 	alerts := []findings.Alert{
 		{
 			ID: "a-3f2c9e1d", RuleID: "kizuki-web-sqli-union", Title: "SQL injection: UNION SELECT in request", Severity: "high",
-			Source: "sigma", Time: ts("2026-03-14T02:11:09Z"), LastTime: ts("2026-03-14T02:21:03Z"), Actor: "203.0.113.66",
+			Source: "sigma", Time: ts("2026-03-14T02:11:09Z"), Detected: ts("2026-03-14T02:11:09Z"), LastTime: ts("2026-03-14T02:21:03Z"), Actor: "203.0.113.66",
 			Count: 37, Attack: []string{"T1190"}, Tactics: []string{"initial-access"},
 			Detail:   "id=1' UNION SELECT name,email,phone FROM customers-- - " + xssPayload,
 			Evidence: []findings.Evidence{evEntry, evOut, evEntry, evOut},
 		},
 		{
 			ID: "a-77d01b2e", RuleID: "942100", Title: "SQL Injection Attack Detected via libinjection", Severity: "critical",
-			Source: "crs", Time: ts("2026-03-14T02:11:09Z"), LastTime: ts("2026-03-14T02:11:09Z"), Actor: "203.0.113.66",
+			Source: "crs", Time: ts("2026-03-14T02:11:09Z"), Detected: ts("2026-03-14T02:11:09Z"), LastTime: ts("2026-03-14T02:11:09Z"), Actor: "203.0.113.66",
 			Count: 1, Attack: []string{"T1190"}, Tactics: []string{"initial-access"},
 			Detail: csvPayload, Evidence: []findings.Evidence{evEntry},
 		},
 		{
 			ID: "a-9c4410aa", RuleID: "kizuki-db-mass-read", Title: "Mass read of a personal-data table", Severity: "high",
-			Source: "correlation", Time: ts("2026-03-14T02:19:27Z"), LastTime: ts("2026-03-14T02:19:27Z"), Actor: "8812 " + ansiPayload,
+			Source: "correlation", Time: ts("2026-03-14T02:19:27Z"), Detected: ts("2026-03-14T02:19:27Z"), LastTime: ts("2026-03-14T02:19:27Z"), Actor: "8812 " + ansiPayload,
 			User: "shop_app", Count: 4812, Attack: []string{"T1213"}, Tactics: []string{"collection"},
 			Evidence: []findings.Evidence{evRead},
 		},
 		{
 			ID: "a-c0ffee01", RuleID: "kizuki-web-scanner-ua", Title: "Scanner user agent " + mdPayload, Severity: "low",
-			Source: "sigma", Time: ts("2026-03-14T02:03:41Z"), LastTime: ts("2026-03-14T02:10:58Z"), Actor: "203.0.113.66",
+			Source: "sigma", Time: ts("2026-03-14T02:03:41Z"), Detected: ts("2026-03-14T02:04:12Z"), LastTime: ts("2026-03-14T02:10:58Z"), Actor: "203.0.113.66",
 			Count: 1204, Attack: []string{"T1595.002"}, Tactics: []string{"reconnaissance"},
 			Evidence: []findings.Evidence{evRecon},
 		},
 		{
 			// sshd logs the user name an attacker typed: "Invalid user <name> from <ip>"
 			ID: "a-0be11a57", RuleID: "kizuki-ssh-invalid-user", Title: "Login attempt for a user that does not exist", Severity: "low",
-			Source: "sigma", Time: ts("2026-03-14T01:39:12Z"), LastTime: ts("2026-03-14T01:39:12Z"), Actor: csvPayload,
+			Source: "sigma", Time: ts("2026-03-14T01:39:12Z"), Detected: ts("2026-03-14T01:39:12Z"), LastTime: ts("2026-03-14T01:39:12Z"), Actor: csvPayload,
 			User: csvPayload, Count: 1, Attack: []string{"T1110.001"}, Tactics: []string{"credential-access"},
 			Evidence: []findings.Evidence{{
 				Path: "logs.tar.gz!var/log/auth.log", Line: 1702, Offset: 176001, SHA256: shaAuth,
@@ -174,7 +174,7 @@ func fixture() *findings.Findings {
 		},
 		{
 			ID: "a-d15ea5e0", RuleID: "kizuki-ssh-bruteforce", Title: "SSH password guessing", Severity: "medium",
-			Source: "correlation", Time: ts("2026-03-14T01:40:02Z"), LastTime: ts("2026-03-14T01:52:44Z"), Actor: "198.51.100.23",
+			Source: "correlation", Time: ts("2026-03-14T01:40:02Z"), Detected: ts("2026-03-14T01:41:30Z"), LastTime: ts("2026-03-14T01:52:44Z"), Actor: "198.51.100.23",
 			User: "root", Count: 212, Attack: []string{"T1110.001"}, Tactics: []string{"credential-access"},
 			Evidence: []findings.Evidence{{
 				Path: "logs.tar.gz!var/log/auth.log", Line: 1733, Offset: 180221, SHA256: shaAuth,

@@ -43,6 +43,7 @@ func normalised(f *findings.Findings) *findings.Findings {
 	d.Alerts = make([]findings.Alert, len(f.Alerts))
 	for i, a := range f.Alerts {
 		a.Time = a.Time.UTC()
+		a.Detected = a.Detected.UTC()
 		a.LastTime = a.LastTime.UTC()
 		a.Attack = nonNil(a.Attack)
 		a.Tactics = nonNil(a.Tactics)
