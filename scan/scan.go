@@ -44,6 +44,13 @@ type Handler interface {
 	Worker() func(*event.Event)
 }
 
+// InputWatcher is implemented by handlers that want to know each input
+// before its events arrive: Input is called with the id events will carry in
+// Ref.Input and the input's display path.
+type InputWatcher interface {
+	Input(id int32, path string)
+}
+
 // Config says what to scan and how.
 type Config struct {
 	Args    []string       // files, folders, globs, "-" for stdin
@@ -374,6 +381,9 @@ func (s *scanner) newInput(fileIdx, streamIdx int, name string) *Input {
 	s.nextID++
 	s.res.Inputs = append(s.res.Inputs, in)
 	s.res.byID[in.ID] = in
+	if w, ok := s.cfg.Handler.(InputWatcher); ok {
+		w.Input(in.ID, name)
+	}
 	return in
 }
 

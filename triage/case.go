@@ -1,12 +1,19 @@
 package triage
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
+	"sync"
 
+	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/evidence"
 	"github.com/kizuki-dfir/kizuki/report"
+	"github.com/kizuki-dfir/kizuki/scan"
 )
 
 // Output file names inside a case folder.
@@ -19,26 +26,20 @@ const (
 
 // WriteCase renders every output of r into the case folder, writes the
 // evidence manifest, and seals the outputs' hashes into the journal.
-func WriteCase(c *evidence.Case, r *Result, version string, o report.Options) error {
+func WriteCase(ctx context.Context, c *evidence.Case, r *Result, version string, o report.Options) error {
 	f := r.Findings
+	if err := writeTimeline(ctx, c, r); err != nil {
+		return err
+	}
 	outputs := []struct {
 		name   string
 		render func(*bytes.Buffer) error
 	}{
 		{FindingsFile, func(b *bytes.Buffer) error { return report.WriteJSON(b, f) }},
-		{TimelineFile, func(b *bytes.Buffer) error {
-			t := report.NewTimeline(b)
-			for _, row := range report.IncidentRows(f) {
-				if err := t.Write(row); err != nil {
-					return err
-				}
-			}
-			return t.Flush()
-		}},
 		{HTMLFile, func(b *bytes.Buffer) error { return report.WriteHTML(b, f, o) }},
 		{MarkdownFile, func(b *bytes.Buffer) error { return report.WriteMarkdown(b, f, o) }},
 	}
-	names := make([]string, 0, len(outputs))
+	names := []string{TimelineFile}
 	for _, out := range outputs {
 		var buf bytes.Buffer
 		if err := out.render(&buf); err != nil {
@@ -80,4 +81,90 @@ func Manifest(r *Result) evidence.Manifest {
 		m.Files = append(m.Files, in)
 	}
 	return m
+}
+
+// writeTimeline streams timeline.csv: the incidents' rows, then, with
+// TimelineAll, every decoded event in input and line order.
+func writeTimeline(ctx context.Context, c *evidence.Case, r *Result) (err error) {
+	p, err := c.Path(TimelineFile)
+	if err != nil {
+		return err
+	}
+	file, err := os.Create(p)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", TimelineFile, err)
+	}
+	defer func() {
+		if cerr := file.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("write %s: %w", TimelineFile, cerr)
+		}
+	}()
+	bw := bufio.NewWriterSize(file, 1<<20)
+	t := report.NewTimeline(bw)
+	for _, row := range report.IncidentRows(r.Findings) {
+		if err := t.Write(row); err != nil {
+			return err
+		}
+	}
+	if r.cfg.TimelineAll && !slices.Contains(r.cfg.Scan.Args, "-") {
+		sha := map[string]string{}
+		for _, in := range r.Findings.Inputs {
+			sha[in.Path] = in.SHA256
+		}
+		h := &timelineAll{t: t, paths: map[int32]string{}, sha: sha}
+		sc := r.cfg.Scan
+		sc.Workers, sc.Handler, sc.Progress = 1, h, nil
+		if _, err := scan.Run(ctx, sc); err != nil {
+			return fmt.Errorf("timeline pass: %w", err)
+		}
+		if h.err != nil {
+			return h.err
+		}
+	}
+	if err := t.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// timelineAll writes one row per decoded event. With one worker the pipeline
+// delivers events in input and line order, one goroutine at a time; the mutex
+// only guards that assumption.
+type timelineAll struct {
+	mu    sync.Mutex
+	t     *report.Timeline
+	paths map[int32]string
+	sha   map[string]string
+	err   error
+}
+
+func (h *timelineAll) Input(id int32, path string) {
+	h.mu.Lock()
+	h.paths[id] = path
+	h.mu.Unlock()
+}
+
+func (h *timelineAll) Worker() func(*event.Event) {
+	return func(ev *event.Event) {
+		if ev.Kind == event.KindRaw || ev.Time.IsZero() || h.err != nil {
+			return
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		path := h.paths[ev.Ref.Input]
+		msg := ev.Raw
+		if len(msg) > 2048 {
+			msg = msg[:2048]
+		}
+		actor := ev.SourceIP
+		if actor == "" {
+			actor = ev.User
+		}
+		desc := "Event Recorded"
+		if ev.Dataset != "" {
+			desc = ev.Dataset + " " + strings.ReplaceAll(ev.Action, "_", " ")
+		}
+		h.err = h.t.Write(report.TimelineRow{Time: ev.Time.UTC(), Desc: strings.TrimSpace(desc), Message: msg, Actor: actor,
+			Path: path, Line: ev.Ref.Line, SHA256: h.sha[path]})
+	}
 }

@@ -93,7 +93,7 @@ func TestHostileLogsStayInert(t *testing.T) {
 	caseDir := filepath.Join(root, "case")
 	cs, err := evidence.Create(caseDir, false)
 	must(t, err)
-	must(t, WriteCase(cs, res, "test", report.Options{Lang: "en"}))
+	must(t, WriteCase(context.Background(), cs, res, "test", report.Options{Lang: "en"}))
 	var term bytes.Buffer
 	must(t, report.WriteSummary(&term, res.Findings, report.Options{}))
 

@@ -30,6 +30,10 @@ type Config struct {
 	RulesOnly bool
 	Paranoia  int                    // OWASP CRS paranoia level 1-4; 0 turns CRS off
 	Inventory *investigate.Inventory // what the systems held, for "affected people (possible)"
+	// TimelineAll writes every decoded event to timeline.csv after the
+	// incidents' rows (a third, single-threaded pass, so rows keep input and
+	// line order).
+	TimelineAll bool
 }
 
 // Result is what a scan produced.
@@ -38,6 +42,7 @@ type Result struct {
 	Scan        *scan.Result
 	Unsupported []sigma.Unsupported // rules that could not be used, with the reason
 	CRS         *crs.Stats
+	cfg         Config
 }
 
 // Rules loads and compiles the rule sources a config names.
@@ -146,7 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		f.Incidents = []findings.Incident{}
 	}
 	f.Summary.Incidents = len(f.Incidents)
-	out := &Result{Findings: f, Scan: res, Unsupported: unsupported}
+	out := &Result{Findings: f, Scan: res, Unsupported: unsupported, cfg: cfg}
 	if dcfg.CRS != nil {
 		st := dcfg.CRS.Stats()
 		out.CRS = &st

@@ -118,7 +118,7 @@ func TestDeterministic(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "case")
 		cs, err := evidence.Create(dir, false)
 		must(t, err)
-		must(t, WriteCase(cs, res, "test", report.Options{}))
+		must(t, WriteCase(context.Background(), cs, res, "test", report.Options{}))
 		var all bytes.Buffer
 		for _, name := range []string{FindingsFile, TimelineFile, HTMLFile, MarkdownFile} {
 			b, err := os.ReadFile(filepath.Join(dir, name))
@@ -136,5 +136,29 @@ func TestDeterministic(t *testing.T) {
 			i++
 		}
 		t.Fatalf("outputs differ at byte %d:\n1 worker: …%s…\nmany:     …%s…", i, a[max(0, i-80):min(len(a), i+80)], b[max(0, i-80):min(len(b), i+80)])
+	}
+}
+
+// TestTimelineAll: --timeline all adds one row per decoded event, in input
+// and line order, after the incidents' rows.
+func TestTimelineAll(t *testing.T) {
+	args := scenario(t, t.TempDir())
+	cfg := config(t, args, 0)
+	cfg.TimelineAll = true
+	res, err := Run(context.Background(), cfg)
+	must(t, err)
+	dir := filepath.Join(t.TempDir(), "case")
+	cs, err := evidence.Create(dir, false)
+	must(t, err)
+	must(t, WriteCase(context.Background(), cs, res, "test", report.Options{}))
+	b, err := os.ReadFile(filepath.Join(dir, TimelineFile))
+	must(t, err)
+	rows := strings.Count(string(b), "\n") - 1 // header
+	incidentRows := len(report.IncidentRows(res.Findings))
+	if want := incidentRows + int(res.Findings.Summary.Events); rows != want {
+		t.Fatalf("timeline has %d rows, want %d incident rows + %d events", rows, incidentRows, res.Findings.Summary.Events)
+	}
+	if !strings.Contains(string(b), "web.access http request") || !strings.Contains(string(b), "mysql.general query") {
+		t.Error("event rows missing their descriptions")
 	}
 }

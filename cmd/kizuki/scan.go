@@ -36,6 +36,7 @@ type scanFlags struct {
 	failOn       string
 	inventory    string
 	noFollow     bool
+	timeline     string
 }
 
 func newScanCmd() *cobra.Command {
@@ -98,6 +99,7 @@ Lines no decoder understands are kept and counted, never dropped.`,
 	f.StringArrayVar(&fl.rulesOnly, "rules-only", nil, "use only this folder of Sigma rules, not the built-in pack; repeatable")
 	f.IntVar(&fl.paranoia, "paranoia", 1, "OWASP CRS paranoia level for web requests, 1 (fewest false positives) to 4; 0 turns CRS off")
 	f.StringVar(&fl.lang, "lang", "en", "report language: en or ja")
+	f.StringVar(&fl.timeline, "timeline", "incidents", "what timeline.csv holds: incidents (their steps and alerts) or all (also every decoded event, in input order)")
 	f.StringVar(&fl.inventory, "inventory", "", "YAML file naming the tables and paths the systems held and their record counts (see examples/inventory.yaml)")
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when an incident at or above this severity is found (low, medium, high, critical; none: never)")
 	return cmd
@@ -112,6 +114,9 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 		if _, err := format.Lookup(fl.format); err != nil {
 			return usageErr("--format: %v", err)
 		}
+	}
+	if fl.timeline != "incidents" && fl.timeline != "all" {
+		return usageErr("--timeline %q: want incidents or all", fl.timeline)
 	}
 	if fl.lang != "en" && fl.lang != "ja" {
 		return usageErr("--lang %q: want en or ja", fl.lang)
@@ -144,12 +149,13 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 	defer stop()
 	prog := &scan.Progress{}
 	cfg := triage.Config{
-		Version:   version,
-		TimeZone:  loc.String(),
-		RuleDirs:  append(fl.rules, fl.rulesOnly...),
-		RulesOnly: len(fl.rulesOnly) > 0,
-		Paranoia:  fl.paranoia,
-		Inventory: inv,
+		Version:     version,
+		TimeZone:    loc.String(),
+		RuleDirs:    append(fl.rules, fl.rulesOnly...),
+		RulesOnly:   len(fl.rulesOnly) > 0,
+		Paranoia:    fl.paranoia,
+		Inventory:   inv,
+		TimelineAll: fl.timeline == "all",
 		Scan: scan.Config{
 			Args:     args,
 			Source:   source.Options{MaxBytes: fl.maxBytes, Stdin: cmd.InOrStdin(), NoFollowSymlinks: fl.noFollow},
@@ -170,7 +176,7 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 		return &exitError{exitUsage, err}
 	}
 	ropts := report.Options{Lang: fl.lang, Location: loc, Color: isTerminal(cmd.OutOrStdout())}
-	if err := triage.WriteCase(c, res, version, ropts); err != nil {
+	if err := triage.WriteCase(ctx, c, res, version, ropts); err != nil {
 		return &exitError{exitUsage, err}
 	}
 	if !fl.quiet {
