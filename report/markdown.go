@@ -183,6 +183,8 @@ func (m *mdWriter) incident(inc incView) {
 	}
 	m.p("**", m.t("inc.actors"), ":** ", strings.Join(actors, ", "))
 	m.p()
+	m.p(mdText(inc.Story, false))
+	m.p()
 
 	m.p("#### ", m.t("q.entry"))
 	m.p()

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,7 @@ type incView struct {
 	Confidence                 string
 	Reasons                    []string
 	Actors                     []string
+	Story                      string // the answers in one paragraph, for the executive summary
 	Entry                      string // what, or "not determined"
 	EntryTime                  string
 	EntryAttack                string
@@ -251,6 +253,16 @@ func newIncView(l int, loc *time.Location, inc findings.Incident) incView {
 	for _, fl := range inc.FilesDownloaded {
 		iv.Files = append(iv.Files, visible(fl, 1000))
 	}
+	actor := msg(l, "exec.unknown_actor")
+	if len(inc.Actors) > 0 {
+		actor = visible(inc.Actors[0].Value, 100)
+	}
+	entry := iv.Entry
+	if !strings.HasSuffix(entry, ".") && !strings.HasSuffix(entry, "。") {
+		entry += [2]string{".", "。"}[l]
+	}
+	iv.Story = fmt.Sprintf(msg(l, "exec.story"), actor, iv.Dwell, iv.FirstSeen, iv.LastSeen, visible(entry, 300),
+		iv.DataOut, iv.Read, iv.Destroyed, iv.Confirmed, iv.Possible)
 	for _, t := range sortedTactics(inc.Tactics) {
 		name := t.Name
 		id := t.ID
