@@ -4,6 +4,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/kizuki-dfir/kizuki/event"
 )
 
 // countingWriter counts bytes so SetBytes reports CSV output throughput.
@@ -29,6 +31,25 @@ func BenchmarkTimelineWrite(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		row.Line = int64(i)
 		if err := tl.Write(row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	tl.Flush()
+}
+
+// BenchmarkEventRow is EventRow plus Write: the whole per-event cost of
+// `--timeline all` in this package.
+func BenchmarkEventRow(b *testing.B) {
+	e := &event.Event{
+		Time: time.Date(2026, 3, 14, 2, 11, 9, 0, time.UTC), Ref: event.Ref{Line: 48013}, Dataset: "nginx.access",
+		SourceIP: "203.0.113.66",
+		Raw:      `203.0.113.66 - - [14/Mar/2026:11:11:09 +0900] "GET /product.php?id=1 HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)"`,
+	}
+	tl := NewTimeline(io.Discard)
+	b.SetBytes(int64(len(e.Raw)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := tl.Write(EventRow(e, "/var/log/nginx/access.log", shaAccess)); err != nil {
 			b.Fatal(err)
 		}
 	}

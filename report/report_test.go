@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	_ "time/tzdata" // Asia/Tokyo without depending on the host's zoneinfo
 	"unicode/utf8"
 
+	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/findings"
 )
 
@@ -180,6 +182,37 @@ func TestCSVNeutralised(t *testing.T) {
 	}
 	if !sawPayload {
 		t.Error("no cell holds the neutralised payload '=cmd|... (fixture changed?)")
+	}
+}
+
+func TestEventRow(t *testing.T) {
+	// an nginx combined line as it comes out of the access decoder
+	e := &event.Event{
+		Time: ts("2026-03-14T02:11:09Z"), Ref: event.Ref{Input: 0, Line: 48013}, Kind: event.KindWeb,
+		Dataset: "nginx.access", SourceIP: "203.0.113.66",
+		Raw: `=HYPERLINK("http://evil.example") - - [14/Mar/2026:11:11:09 +0900] "GET / HTTP/1.1" 200 5 "-" "-"`,
+	}
+	var b bytes.Buffer
+	tl := NewTimeline(&b)
+	if err := tl.Write(EventRow(e, "/var/log/nginx/access.log", shaAccess)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tl.Write(EventRow(&event.Event{Dataset: "sshd", User: "root", Message: "session opened"}, "auth.log", shaAuth)); err != nil {
+		t.Fatal(err)
+	}
+	tl.Flush()
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		TimelineColumns,
+		{`'=HYPERLINK("http://evil.example") - - [14/Mar/2026:11:11:09 +0900] "GET / HTTP/1.1" 200 5 "-" "-"`, "2026-03-14T02:11:09Z",
+			"Event recorded", "203.0.113.66", "", "", "/var/log/nginx/access.log", "48013", shaAccess, "", "", "", "nginx.access"},
+		{"session opened", "", "Event recorded", "root", "", "", "auth.log", "", shaAuth, "", "", "", "sshd"},
+	}
+	if fmt.Sprint(recs) != fmt.Sprint(want) {
+		t.Errorf("rows:\n%q\nwant\n%q", recs, want)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/findings"
 )
 
@@ -31,6 +32,8 @@ import (
 //	tactic          ATT&CK tactic
 //	attack          ATT&CK technique ids, separated by ";"
 //	incident        incident id
+//	data_type       what the row is: kizuki:alert, kizuki:incident_step, or the
+//	                event's dataset (nginx.access, sshd, mysql.general, ...)
 //
 // CSV injection: a cell whose first character, or first character after
 // leading spaces, is =, +, -, @, tab or CR (or a full-width ＝＋－＠, which
@@ -41,7 +44,7 @@ import (
 // replaced with U+FFFD. Quoting is encoding/csv's (RFC 4180).
 var TimelineColumns = []string{
 	"message", "datetime", "timestamp_desc", "actor", "rule", "severity",
-	"source_file", "source_line", "sha256", "tactic", "attack", "incident",
+	"source_file", "source_line", "sha256", "tactic", "attack", "incident", "data_type",
 }
 
 // TimelineRow is one timeline.csv row.
@@ -55,6 +58,7 @@ type TimelineRow struct {
 	Tactic   string
 	Attack   []string
 	Incident string
+	DataType string
 	Path     string
 	Line     int64
 	SHA256   string
@@ -109,6 +113,7 @@ func (t *Timeline) Write(r TimelineRow) error {
 		rec[10] = csvCell(strings.Join(r.Attack, ";"))
 	}
 	rec[11] = csvCell(r.Incident)
+	rec[12] = csvCell(r.DataType)
 	if err := t.cw.Write(rec); err != nil {
 		return fmt.Errorf("write timeline row: %w", err)
 	}
@@ -195,6 +200,7 @@ func IncidentRows(f *findings.Findings) []TimelineRow {
 			r := TimelineRow{
 				Time: s.Time, Desc: desc, Message: s.What, Actor: actor,
 				Severity: inc.Severity, Tactic: s.Tactic, Attack: s.Attack, Incident: inc.ID,
+				DataType: "kizuki:incident_step",
 			}
 			citeFirst(&r, s.Evidence)
 			rows = append(rows, r)
@@ -224,7 +230,7 @@ func IncidentRows(f *findings.Findings) []TimelineRow {
 		}
 		r := TimelineRow{
 			Time: a.Time, Desc: "Alert", Message: msg, Actor: a.Actor, Rule: a.RuleID,
-			Severity: a.Severity, Attack: a.Attack, Incident: incOf[a.ID],
+			Severity: a.Severity, Attack: a.Attack, Incident: incOf[a.ID], DataType: "kizuki:alert",
 		}
 		if len(a.Tactics) > 0 {
 			r.Tactic = a.Tactics[0]
@@ -244,6 +250,24 @@ func IncidentRows(f *findings.Findings) []TimelineRow {
 		)
 	})
 	return rows
+}
+
+// EventRow is the timeline row of one parsed event, for `--timeline all`:
+// the message is the record as read (Raw, or Message when Raw is empty), the
+// actor its source address or else its user. path and sha256 name the input
+// e.Ref.Input points to, which only the caller knows. It does not allocate.
+func EventRow(e *event.Event, path, sha256 string) TimelineRow {
+	r := TimelineRow{
+		Time: e.Time, Desc: "Event recorded", Message: e.Raw, Actor: e.SourceIP,
+		DataType: e.Dataset, Path: path, Line: e.Ref.Line, SHA256: sha256,
+	}
+	if r.Message == "" {
+		r.Message = e.Message
+	}
+	if r.Actor == "" {
+		r.Actor = e.User
+	}
+	return r
 }
 
 func citeFirst(r *TimelineRow, ev []findings.Evidence) {
