@@ -125,6 +125,7 @@ type Incident struct {
 	Confidence        string     `json:"confidence"` // low, medium, high
 	ConfidenceReasons []string   `json:"confidence_reasons"`
 	Actors            []Actor    `json:"actors"`
+	EntryKind         string     `json:"entry_kind"` // sql_injection, command_injection, path_traversal, remote_file_inclusion, php_injection, web_shell, web_exploit, password_guessing, valid_account; "" when no entry was found
 	EntryVector       *Step      `json:"entry_vector"`
 	Recon             []Step     `json:"reconnaissance"`
 	FirstSeen         time.Time  `json:"first_seen"`
@@ -152,13 +153,18 @@ type Actor struct {
 	Value string `json:"value"`
 }
 
-// Step is one dated statement in an incident, with its evidence.
+// Step is one dated statement in an incident, with its evidence. What is the
+// statement in English; Code and Args say the same in a form a renderer can
+// translate (docs/FINDINGS.md lists the codes). Steps made from alerts have
+// no code: their text is the rule's title.
 type Step struct {
-	Time     time.Time  `json:"time"`
-	Tactic   string     `json:"tactic,omitempty"`
-	Attack   []string   `json:"attack,omitempty"`
-	What     string     `json:"what"`
-	Evidence []Evidence `json:"evidence"`
+	Time     time.Time         `json:"time"`
+	Tactic   string            `json:"tactic,omitempty"`
+	Attack   []string          `json:"attack,omitempty"`
+	What     string            `json:"what"`
+	Code     string            `json:"code,omitempty"`
+	Args     map[string]string `json:"args,omitempty"`
+	Evidence []Evidence        `json:"evidence"`
 }
 
 // Tactic is one ATT&CK tactic observed in an incident, with its techniques and

@@ -415,7 +415,8 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 			destroyed += n
 			addTactic("TA0040", []string{"T1485"}, nb.time)
 			destroySteps = append(destroySteps, findings.Step{Time: nb.time, Tactic: "TA0040", Attack: []string{"T1485"},
-				What: fmt.Sprintf("Destroyed database records: %s", nb.text), Evidence: ev})
+				What: fmt.Sprintf("Destroyed database records: %s", nb.text), Code: "db.destroy",
+				Args: map[string]string{"statement": nb.text, "user": nb.user}, Evidence: ev})
 		case "db_read":
 			dbRows += nb.rows
 			if nb.table != "" {
@@ -423,31 +424,34 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 			}
 			addTactic("TA0009", []string{"T1213"}, nb.time)
 			readSteps = append(readSteps, findings.Step{Time: nb.time, Tactic: "TA0009", Attack: []string{"T1213"},
-				What: fmt.Sprintf("Database query returned %d rows: %s", nb.rows, nb.text), Evidence: ev})
+				What: fmt.Sprintf("Database query returned %d rows: %s", nb.rows, nb.text), Code: "db.read",
+				Args: map[string]string{"rows": fmt.Sprint(nb.rows), "statement": nb.text}, Evidence: ev})
 		case "shell_cmd":
 			addTactic("TA0002", []string{"T1505.003", "T1059.004"}, nb.time)
 			shellSteps = append(shellSteps, findings.Step{Time: nb.time, Tactic: "TA0002", Attack: []string{"T1505.003", "T1059.004"},
-				What: fmt.Sprintf("Command run through the web shell from %s: %s", nb.ip, nb.text), Evidence: ev})
+				What: fmt.Sprintf("Command run through the web shell from %s: %s", nb.ip, nb.text), Code: "shell.command",
+				Args: map[string]string{"ip": nb.ip, "command": nb.text}, Evidence: ev})
 		default:
-			tac, tech, what := "TA0002", []string{"T1059"}, ""
+			tac, tech, what, code := "TA0002", []string{"T1059"}, "", "process.command"
+			args := map[string]string{"user": nb.user, "target": cmp.Or(nb.target, "root"), "command": nb.text, "via": nb.kind}
 			switch nb.kind {
 			case "sudo", "su":
-				tac, tech = "TA0004", []string{"T1548.003"}
+				tac, tech, code = "TA0004", []string{"T1548.003"}, "priv.escalate"
 				what = fmt.Sprintf("%s by %s to %s: %s", nb.kind, nb.user, cmp.Or(nb.target, "root"), nb.text)
 			case "user_created":
-				tac, tech = "TA0003", []string{"T1136.001"}
+				tac, tech, code = "TA0003", []string{"T1136.001"}, "account.created"
 				what = fmt.Sprintf("Account created: %s", nb.target)
 			case "group_member_added":
-				tac, tech = "TA0003", []string{"T1098"}
+				tac, tech, code = "TA0003", []string{"T1098"}, "account.group_added"
 				what = fmt.Sprintf("%s added to a group", nb.target)
 			case "password_changed":
-				tac, tech = "TA0003", []string{"T1098"}
+				tac, tech, code = "TA0003", []string{"T1098"}, "account.password_changed"
 				what = fmt.Sprintf("Password changed for %s", nb.target)
 			default:
 				what = fmt.Sprintf("Command run as %s: %s", nb.user, nb.text)
 			}
 			addTactic(tac, tech, nb.time)
-			privSteps = append(privSteps, findings.Step{Time: nb.time, Tactic: tac, Attack: tech, What: what, Evidence: ev})
+			privSteps = append(privSteps, findings.Step{Time: nb.time, Tactic: tac, Attack: tech, What: what, Code: code, Args: args, Evidence: ev})
 		}
 	}
 	inc.RecordsDestroyed = destroyed
@@ -471,8 +475,9 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 		var reach int64
 		var names []string
 		for _, a := range x.inv.Assets {
-			dbAccess := a.Table != "" && (entryKind == "SQL injection" || entryKind == "ssh" || entryKind == "Web shell" || entryKind == "Command injection" || len(readTables)+len(destroyedTables) > 0)
-			fsAccess := a.Path != "" && (entryKind == "ssh" || entryKind == "Web shell" || entryKind == "Command injection")
+			shell := entryKind == "password_guessing" || entryKind == "valid_account" || entryKind == "web_shell" || entryKind == "command_injection"
+			dbAccess := a.Table != "" && (shell || entryKind == "sql_injection" || len(readTables)+len(destroyedTables) > 0)
+			fsAccess := a.Path != "" && shell
 			if dbAccess || fsAccess {
 				reach += a.People
 				names = append(names, fmt.Sprintf("%s (%d)", a.Name, a.People))
@@ -603,6 +608,9 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line))
 	})
 
+	if entry != nil {
+		inc.EntryKind = entryKind
+	}
 	inc.Title = title(entryKind, entry != nil, ips, users, inc)
 	return inc, true
 }
@@ -680,11 +688,18 @@ func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite f
 			if ev == nil || ev.Status < 200 || ev.Status >= 400 {
 				continue
 			}
-			what := fmt.Sprintf("%s in %s, from %s", k, where(ev.URL), ev.SourceIP)
-			if ev.Method == "POST" && k == "Web shell" {
-				what = fmt.Sprintf("Web shell %s used from %s", urlPath(ev.URL), ev.SourceIP)
+			param, path := where(ev.URL)
+			loc := path
+			if param != "" {
+				loc = fmt.Sprintf("parameter %q of %s", param, path)
 			}
-			consider(findings.Step{Time: ev.Time.UTC(), Tactic: "TA0001", Attack: []string{"T1190"}, What: what, Evidence: []findings.Evidence{e}}, k)
+			what := fmt.Sprintf("%s in %s, from %s", entryNames[k], loc, ev.SourceIP)
+			if k == "web_shell" {
+				what = fmt.Sprintf("Web shell %s used from %s", path, ev.SourceIP)
+			}
+			consider(findings.Step{Time: ev.Time.UTC(), Tactic: "TA0001", Attack: []string{"T1190"}, What: what,
+				Code: "entry.web", Args: map[string]string{"kind": k, "param": param, "path": path, "ip": ev.SourceIP},
+				Evidence: []findings.Evidence{e}}, k)
 			break
 		}
 	}
@@ -699,21 +714,27 @@ func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite f
 		if l.via == "mail_login" {
 			service = "mail login"
 		}
-		st := findings.Step{Time: l.time.UTC(), Tactic: "TA0001", Evidence: []findings.Evidence{cite(l.ref, "")}}
+		st := findings.Step{Time: l.time.UTC(), Tactic: "TA0001", Evidence: []findings.Evidence{cite(l.ref, "")},
+			Args: map[string]string{"user": l.user, "service": service, "ip": ip}}
+		kind := "valid_account"
 		if f.sshFailures > 0 && !f.sshFirstFail.After(l.time) {
+			kind = "password_guessing"
 			st.Attack = []string{"T1110.001", "T1078"}
 			st.What = fmt.Sprintf("Password guessed for %q over %s after %d failures, from %s", l.user, service, f.sshFailures, ip)
+			st.Code = "entry.password_guessed"
+			st.Args["failures"] = fmt.Sprint(f.sshFailures)
 		} else {
 			st.Attack = []string{"T1078"}
 			st.What = fmt.Sprintf("Logged in as %q over %s from %s", l.user, service, ip)
+			st.Code = "entry.login"
 		}
-		consider(st, "ssh")
+		consider(st, kind)
 	}
 	return best, kind
 }
 
-// where describes the injected parameter of a request: "`q` of /search.php".
-func where(raw string) string {
+// where finds the injected parameter of a request and its path.
+func where(raw string) (param, path string) {
 	p := urlPath(raw)
 	q, _ := url.ParseQuery(query(raw))
 	keys := make([]string, 0, len(q))
@@ -734,10 +755,7 @@ func where(raw string) string {
 			bestKey, bestScore = k, s
 		}
 	}
-	if bestKey == "" {
-		return p
-	}
-	return fmt.Sprintf("parameter %q of %s", bestKey, p)
+	return bestKey, p
 }
 
 func title(kind string, success bool, ips, users []string, inc findings.Incident) string {
@@ -745,14 +763,9 @@ func title(kind string, success bool, ips, users []string, inc findings.Incident
 	if who == "" {
 		who = strings.Join(users, ", ")
 	}
-	var what string
-	switch kind {
-	case "ssh":
-		what = "Password guessing and login"
-	case "":
+	what := entryNames[kind]
+	if what == "" {
 		what = "Attack"
-	default:
-		what = kind
 	}
 	if !success {
 		what = "Attempted attack"

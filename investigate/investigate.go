@@ -165,24 +165,37 @@ func isWebShellAlert(a findings.Alert) bool {
 	return hasTechnique(a, "T1505.003") || strings.Contains(strings.ToLower(a.Title), "web shell") || strings.Contains(strings.ToLower(a.Title), "webshell")
 }
 
+// Entry kinds (findings.Incident.EntryKind) and their English names.
+var entryNames = map[string]string{
+	"sql_injection":         "SQL injection",
+	"command_injection":     "Command injection",
+	"path_traversal":        "Path traversal",
+	"remote_file_inclusion": "Remote file inclusion",
+	"php_injection":         "PHP injection",
+	"web_shell":             "Web shell",
+	"web_exploit":           "Web exploitation",
+	"password_guessing":     "Password guessing and login",
+	"valid_account":         "Login with a valid account",
+}
+
 // exploitKind names the web exploitation an alert is about, or "".
 func exploitKind(a findings.Alert) string {
 	id, t := strings.ToLower(a.RuleID), strings.ToLower(a.Title)
 	switch {
 	case strings.Contains(id, "sqli") || strings.Contains(t, "sql injection") || strings.Contains(t, "union select"):
-		return "SQL injection"
-	case strings.Contains(id, "rce") || strings.Contains(t, "command injection") || strings.Contains(t, "command execution"):
-		return "Command injection"
+		return "sql_injection"
+	case strings.Contains(id, "rce") || strings.Contains(t, "command injection") || strings.Contains(t, "command execution") || strings.Contains(t, "os command"):
+		return "command_injection"
 	case strings.Contains(id, "lfi") || strings.Contains(t, "traversal") || strings.Contains(t, "local file"):
-		return "Path traversal"
+		return "path_traversal"
 	case strings.Contains(id, "rfi") || strings.Contains(t, "remote file inclusion"):
-		return "Remote file inclusion"
+		return "remote_file_inclusion"
 	case strings.Contains(id, "php-injection") || strings.Contains(t, "php injection"):
-		return "PHP injection"
+		return "php_injection"
 	case isWebShellAlert(a):
-		return "Web shell"
+		return "web_shell"
 	case hasTechnique(a, "T1190") && !hasTactic(a, "TA0043"):
-		return a.Title
+		return "web_exploit"
 	}
 	return ""
 }
