@@ -60,7 +60,7 @@ func correlationAlerts(ms []sigma.CorrelationMatch, resolve func(int32) (string,
 		out = append(out, findings.Alert{
 			RuleID:   r.ID,
 			Title:    r.Title,
-			Severity: severity(r.Level),
+			Severity: severity(a.m.Rule.Level()),
 			Source:   "correlation",
 			Time:     a.first.UTC(),
 			Detected: a.fired.UTC(),

@@ -166,7 +166,7 @@ func (w *worker) handle(ev *event.Event) {
 			if c.Standalone {
 				r := c.Rule
 				w.group(key{"sigma:" + r.ID, Actor(ev)}, func() *group {
-					return &group{source: "sigma", ruleID: r.ID, title: r.Title, level: r.Level, tags: r.Tags}
+					return &group{source: "sigma", ruleID: r.ID, title: r.Title, level: c.Level(), tags: r.Tags}
 				}).add(ev)
 			}
 		}

@@ -38,6 +38,36 @@ type Compiled struct {
 	set   *RuleSet
 }
 
+// Level is the rule's level as kizuki raises it: the rule's own, capped by
+// the pipeline's max_level for its log source (rules written for another
+// vantage point, such as forward-proxy rules run over server logs).
+func (c *Compiled) Level() string {
+	lvl := strings.ToLower(c.Rule.Level)
+	if c.src == nil || c.src.maxLevel == "" {
+		return lvl
+	}
+	if levelRank(lvl) > levelRank(c.src.maxLevel) {
+		return c.src.maxLevel
+	}
+	return lvl
+}
+
+func levelRank(l string) int {
+	switch l {
+	case "informational":
+		return 0
+	case "low":
+		return 1
+	case "medium":
+		return 2
+	case "high":
+		return 3
+	case "critical":
+		return 4
+	}
+	return 2
+}
+
 // IsCorrelation reports whether c is a correlation rule.
 func (c *Compiled) IsCorrelation() bool { return c.corr != nil }
 

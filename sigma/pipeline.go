@@ -32,6 +32,7 @@ type sourceMap struct {
 	keywords    []string // fields keyword searches look in
 	fields      map[string]string
 	unavailable map[string]string
+	maxLevel    string // rules of this log source raise at most this level ("" = as written)
 	line        int
 }
 
@@ -68,6 +69,7 @@ type pipelineYAML struct {
 		Keywords    []string          `yaml:"keywords"`
 		Fields      map[string]string `yaml:"fields"`
 		Unavailable map[string]string `yaml:"unavailable"`
+		MaxLevel    string            `yaml:"max_level"`
 	} `yaml:"logsources"`
 }
 
@@ -105,7 +107,13 @@ func LoadPipeline(data []byte) (*Pipeline, error) {
 			keywords:    s.Keywords,
 			fields:      s.Fields,
 			unavailable: s.Unavailable,
+			maxLevel:    strings.ToLower(s.MaxLevel),
 			line:        line,
+		}
+		switch sm.maxLevel {
+		case "", "informational", "low", "medium", "high", "critical":
+		default:
+			return nil, fmt.Errorf("pipeline:%d: max_level %q is not a Sigma level", line, s.MaxLevel)
 		}
 		if prev, dup := seen[sm.ls]; dup {
 			return nil, fmt.Errorf("pipeline:%d: log source %s already mapped at line %d", line, sm.ls, prev)

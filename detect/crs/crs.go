@@ -8,6 +8,11 @@
 // microseconds per request), so two things keep it off the hot path: MayMatch,
 // a conservative literal prefilter that rules out plainly harmless requests,
 // and a bounded cache of verdicts per distinct request.
+//
+// Rules and data files are read only from the CRS copy embedded in the
+// binary; no audit, debug or body temp file is written. Coraza itself checks
+// at start-up that the temp directory is writable (it creates and removes one
+// empty file there); build with -tags no_fs_access to remove even that.
 package crs
 
 import (
@@ -350,7 +355,7 @@ func anomalyScore(tx types.Transaction) int {
 func hitOf(mr types.MatchedRule) (Hit, bool) {
 	md := mr.Rule()
 	id := md.ID()
-	if id < 911000 || id >= 949000 || md.Severity() == types.RuleSeverity(-1) {
+	if id < 911000 || id >= 949000 || md.Severity() == types.RuleSeverityUnset {
 		return Hit{}, false
 	}
 	tags := md.Tags()

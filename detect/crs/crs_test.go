@@ -327,6 +327,9 @@ func TestMayMatchGenerated(t *testing.T) {
 			ua = uaParts[(i/11)%len(uaParts)]
 		}
 		ev := web("GET", path, ua, refs[(i/13)%len(refs)])
+		// the methods and versions MayMatch lets through
+		ev.Method = [...]string{"GET", "HEAD"}[(i/17)%2]
+		ev.HTTPVersion = [...]string{"HTTP/1.1", "HTTP/1.0", "HTTP/2", "HTTP/2.0", "", "1.1", "2"}[(i/19)%7]
 		n++
 		if c.MayMatch(ev) {
 			continue
