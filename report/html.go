@@ -21,6 +21,7 @@ var htmlTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.Fun
 	"add":   func(a, b int) int { return a + b },
 	"add64": func(a, b int64) int64 { return a + b },
 	"sub":   func(a, b int) int { return a - b },
+	"more":  func(int) string { return "" },
 }).ParseFS(templates, "templates/report.html.tmpl"))
 
 // WriteHTML writes the report as one self-contained HTML file: inline CSS,
@@ -50,7 +51,8 @@ func WriteHTML(w io.Writer, f *findings.Findings, o Options) error {
 			}
 			return fmt.Sprint(n)
 		},
-		"pct": fmtPercent,
+		"pct":  fmtPercent,
+		"more": func(n int) string { return fmt.Sprintf(msg(l, "alerts.more"), n) },
 	})
 	bw := bufio.NewWriter(w)
 	if err := t.Execute(bw, v); err != nil {

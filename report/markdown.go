@@ -286,7 +286,7 @@ func mdEvidence(ev []evView, max, l int) string {
 	var out []string
 	for i, e := range ev {
 		if i == max {
-			out = append(out, fmt.Sprintf("+%d %s", len(ev)-max, mdLabel(msg(l, "alerts.more"))))
+			out = append(out, mdLabel(fmt.Sprintf(msg(l, "alerts.more"), len(ev)-max)))
 			break
 		}
 		out = append(out, mdCode(e.Loc, true))

@@ -10,6 +10,7 @@
 package report
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -36,12 +37,12 @@ func (o Options) loc() *time.Location {
 // become tags such as ⟨ESC⟩ and ⟨CR⟩, C1 controls U+XXXX tags, bidi embeddings,
 // overrides and isolates become tags (so "evil\u202Etxt.exe" cannot
 // masquerade as "evilexe.txt"), a tab becomes a space, invalid UTF-8 becomes U+FFFD, and the result
-// is capped at max runes. Nothing is dropped silently: an investigator sees
+// is capped at limit runes (0: no cap). Nothing is dropped silently: an investigator sees
 // that an escape sequence was there. The output contains no control
 // characters at all, not even \n or \t.
-func visible(s string, max int) string {
-	if max <= 0 {
-		max = 1 << 30
+func visible(s string, limit int) string {
+	if limit <= 0 {
+		limit = 1 << 30
 	}
 	clean := true
 	n := 0
@@ -52,7 +53,7 @@ func visible(s string, max int) string {
 			break
 		}
 	}
-	if clean && n <= max {
+	if clean && n <= limit {
 		return s
 	}
 	var b strings.Builder
@@ -61,7 +62,7 @@ func visible(s string, max int) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		if n >= max {
+		if n >= limit {
 			b.WriteString("…")
 			break
 		}
@@ -78,11 +79,7 @@ func visible(s string, max int) string {
 		case r == 0x7f:
 			b.WriteString("⟨DEL⟩")
 		case needsTag(r):
-			b.WriteString("⟨U+")
-			h := strings.ToUpper(strconv.FormatInt(int64(r), 16))
-			b.WriteString(strings.Repeat("0", max0(4-len(h))))
-			b.WriteString(h)
-			b.WriteString("⟩")
+			fmt.Fprintf(&b, "⟨U+%04X⟩", r)
 		default:
 			b.WriteRune(r)
 		}
@@ -95,13 +92,6 @@ func visible(s string, max int) string {
 var c0Names = [32]string{
 	"NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "TAB", "LF", "VT", "FF", "CR", "SO", "SI",
 	"DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US",
-}
-
-func max0(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }
 
 // needsTag reports runes a terminal or a browser would act on rather than

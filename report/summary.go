@@ -21,7 +21,7 @@ const termCap = 160
 // a log reaches the terminal: they are shown as ⟨ESC⟩, ⟨U+202E⟩ and so on. The
 // only escape sequences in the output are kizuki's own colours, and only
 // with Options.Color. Lines are cut to Options.Width display columns
-// (East Asian wide characters count two).
+// (East Asian wide characters count two; 0 means 100, the minimum is 40).
 func WriteSummary(w io.Writer, f *findings.Findings, o Options) error {
 	if f == nil {
 		return fmt.Errorf("write summary: nil findings")
