@@ -30,7 +30,8 @@ const (
 
 // Case is an open case folder.
 type Case struct {
-	dir  string
+	dir     string
+	created bool // Create made the folder (it did not exist)
 	prev string // SHA-256 of the last journal line
 	seq  int
 	now  func() time.Time
@@ -42,8 +43,10 @@ type Case struct {
 // journal is continued, not replaced, so the custody trail stays whole.
 func Create(dir string, force bool) (*Case, error) {
 	entries, err := os.ReadDir(dir)
+	created := false
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		created = true
 	case err != nil:
 		return nil, fmt.Errorf("case folder %s: %w", dir, err)
 	case len(entries) > 0 && !force:
@@ -52,7 +55,7 @@ func Create(dir string, force bool) (*Case, error) {
 	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o755); err != nil {
 		return nil, fmt.Errorf("create case folder: %w", err)
 	}
-	c := &Case{dir: dir, now: time.Now}
+	c := &Case{dir: dir, now: time.Now, created: created}
 	entries2, err := readJournal(filepath.Join(dir, Dir, JournalFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -62,6 +65,17 @@ func Create(dir string, force bool) (*Case, error) {
 		c.seq = entries2[n-1].entry.Seq
 	}
 	return c, nil
+}
+
+// Discard removes the case folder if Create made it, for a scan that could
+// not start (no input readable): a folder holding only the journal of a scan
+// that never ran would block the corrected command. A folder that existed
+// before is left alone.
+func (c *Case) Discard() error {
+	if !c.created {
+		return nil
+	}
+	return os.RemoveAll(c.dir)
 }
 
 // Dir returns the case folder's path.

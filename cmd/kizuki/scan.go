@@ -173,6 +173,7 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 	res, err := triage.Run(ctx, cfg)
 	stopBar()
 	if err != nil {
+		c.Discard()
 		return &exitError{exitUsage, err}
 	}
 	ropts := report.Options{Lang: fl.lang, Location: loc, Color: isTerminal(cmd.OutOrStdout())}
