@@ -31,10 +31,10 @@ const (
 // Case is an open case folder.
 type Case struct {
 	dir     string
-	created bool // Create made the folder (it did not exist)
-	prev string // SHA-256 of the last journal line
-	seq  int
-	now  func() time.Time
+	created bool   // Create made the folder (it did not exist)
+	prev    string // SHA-256 of the last journal line
+	seq     int
+	now     func() time.Time
 }
 
 // Create opens dir as a case folder, creating it. A folder that exists and is
