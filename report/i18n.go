@@ -88,7 +88,7 @@ var catalog = map[string][2]string{
 	"alerts.title":       {"Alerts", "アラート"},
 	"alerts.none":        {"No rule fired.", "検知ルールは発火しませんでした。"},
 	"alerts.by_sev":      {"Alerts by severity", "重大度別アラート件数"},
-	"alerts.more":        {"more", "件 他"},
+	"alerts.more":        {"+%d more", "他 %d 件"},
 	"inputs.title":       {"Inputs", "入力ファイル"},
 	"inputs.sniffed":     {"detected", "自動判定"},
 	"inputs.forced":      {"forced", "指定"},

@@ -363,6 +363,12 @@ func TestCatalogueComplete(t *testing.T) {
 	if n < 50 {
 		t.Errorf("found only %d catalogue uses: the scan is broken", n)
 	}
+	// A catalogue format string used with the wrong arguments shows as %!.
+	for name, b := range render(t) {
+		if bytes.Contains(b, []byte("%!")) || bytes.Contains(b, []byte(`%\!`)) {
+			t.Errorf("%s: fmt error in output: %s", name, b[bytes.Index(b, []byte("%")):][:40])
+		}
+	}
 }
 
 func TestJSONContract(t *testing.T) {
