@@ -50,18 +50,24 @@ func NewCollector(ips, shells []string) *Collector {
 
 // ipFacts is what the logs say about one address.
 type ipFacts struct {
-	first, last   time.Time
-	firstRef      event.Ref
-	requests      int64
-	bytesOut      int64
-	ids           map[string]bool // record ids returned (2xx)
-	idsCapped     bool
-	files         map[string]bool
-	sshFailures   int64
-	sshFirstFail  time.Time
-	sshSuccesses  []login
-	webLogins     []login
-	shellRequests int64
+	first, last  time.Time
+	firstRef     event.Ref
+	requests     int64
+	bytesOut     int64
+	ids          map[string]bool // record ids returned (2xx)
+	idsCapped    bool
+	files        map[string]bool
+	sshFailures  int64
+	sshFirstFail time.Time
+	sshSuccesses []login
+	uploads      []upload // POSTs to upload forms answered 2xx, earliest first (capped)
+}
+
+// upload is a file sent to an upload form: how web shells arrive.
+type upload struct {
+	time time.Time
+	ref  event.Ref
+	path string
 }
 
 type login struct {
@@ -113,6 +119,8 @@ var (
 	fileExt   = map[string]bool{".sql": true, ".gz": true, ".zip": true, ".tar": true, ".tgz": true, ".bak": true, ".csv": true, ".xls": true, ".xlsx": true, ".dump": true, ".7z": true, ".db": true, ".sqlite": true, ".bz2": true, ".xz": true, ".rar": true, ".mdb": true, ".pst": true}
 	tableRef  = regexp.MustCompile("(?i)\\b(?:drop\\s+table(?:\\s+if\\s+exists)?|truncate(?:\\s+table)?|delete\\s+from|from|into)\\s+((?:`?[a-z0-9_$]+`?\\.)?`?[a-z0-9_$]+`?)")
 	whereWord = regexp.MustCompile(`(?i)\bwhere\b`)
+	// uploadForm matches the paths of upload handlers.
+	uploadForm = regexp.MustCompile(`(?i)(upload|file_?manager|attach|import|avatar|media/new|async-upload)`)
 )
 
 func (w *collectorWorker) ip(addr string) *ipFacts {
@@ -166,6 +174,11 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 	case event.KindWeb:
 		f.requests++
 		f.bytesOut += ev.Bytes
+		if ev.Method == "POST" && ev.Status >= 200 && ev.Status < 300 && len(f.uploads) < 50 {
+			if p := urlPath(ev.URL); uploadForm.MatchString(p) {
+				f.uploads = append(f.uploads, upload{time: ev.Time, ref: ev.Ref, path: strings.Clone(p)})
+			}
+		}
 		if ev.Status >= 200 && ev.Status < 300 {
 			if m := idParam.FindStringSubmatch(query(ev.URL)); m != nil {
 				if len(f.ids) < maxIDs {
@@ -326,6 +339,7 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 				m.sshFirstFail = f.sshFirstFail
 			}
 			m.sshSuccesses = append(m.sshSuccesses, f.sshSuccesses...)
+			m.uploads = append(m.uploads, f.uploads...)
 		}
 		out.notable = append(out.notable, w.notable...)
 		for p, s := range w.shells {
@@ -353,6 +367,7 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 	slices.SortFunc(out.notable, byTime)
 	for _, f := range out.ips {
 		slices.SortFunc(f.sshSuccesses, func(a, b login) int { return cmp.Or(a.time.Compare(b.time), refCmp(a.ref, b.ref)) })
+		slices.SortFunc(f.uploads, func(a, b upload) int { return cmp.Or(a.time.Compare(b.time), refCmp(a.ref, b.ref)) })
 	}
 	for _, s := range out.shells {
 		slices.SortFunc(s.cmds, byTime)

@@ -694,12 +694,27 @@ func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite f
 				loc = fmt.Sprintf("parameter %q of %s", param, path)
 			}
 			what := fmt.Sprintf("%s in %s, from %s", entryNames[k], loc, ev.SourceIP)
-			if k == "web_shell" {
-				what = fmt.Sprintf("Web shell %s used from %s", path, ev.SourceIP)
-			}
-			consider(findings.Step{Time: ev.Time.UTC(), Tactic: "TA0001", Attack: []string{"T1190"}, What: what,
+			st := findings.Step{Time: ev.Time.UTC(), Tactic: "TA0001", Attack: []string{"T1190"}, What: what,
 				Code: "entry.web", Args: map[string]string{"kind": k, "param": param, "path": path, "ip": ev.SourceIP},
-				Evidence: []findings.Evidence{e}}, k)
+				Evidence: []findings.Evidence{e}}
+			if k == "web_shell" {
+				st.What = fmt.Sprintf("Web shell %s used from %s", path, ev.SourceIP)
+				st.Code = "entry.web_shell_used"
+				// The shell arrived through an upload form: the last upload
+				// by the same address before its first use is the entry.
+				if f := fa.ips[ev.SourceIP]; f != nil {
+					for i := len(f.uploads) - 1; i >= 0; i-- {
+						if u := f.uploads[i]; !u.time.After(ev.Time) {
+							st = findings.Step{Time: u.time.UTC(), Tactic: "TA0001", Attack: []string{"T1190", "T1505.003"},
+								What: fmt.Sprintf("Web shell %s uploaded through %s, from %s", path, u.path, ev.SourceIP),
+								Code: "entry.web_shell_uploaded", Args: map[string]string{"kind": k, "path": path, "form": u.path, "ip": ev.SourceIP},
+								Evidence: []findings.Evidence{cite(u.ref, ""), e}}
+							break
+						}
+					}
+				}
+			}
+			consider(st, k)
 			break
 		}
 	}

@@ -20,6 +20,9 @@ import (
 //     (answered 200), then 300 personal pages walked by id;
 //   - 198.51.100.23: 40 SSH password failures for ops, a success, sudo to a
 //     root shell, and DROP TABLE shop.members in the database;
+//   - 203.0.113.50: uploads avatar.php through /upload.php and runs commands
+//     through it; 198.51.100.77 later downloads archives and cleans up
+//     through the same web shell;
 //   - alice (192.0.2.44): an ordinary key login, one mistyped password.
 func scenario(t *testing.T, dir string) []string {
 	t.Helper()
@@ -50,6 +53,17 @@ func scenario(t *testing.T, dir string) []string {
 	}
 	for i := range 300 {
 		web = append(web, clf(atk, t0.Add(20*time.Minute+time.Duration(i)*time.Second), fmt.Sprintf("GET /mypage.php?id=%d", 1000+i), 200, 2210, "python-requests/2.31.0"))
+	}
+	ws, t6 := "203.0.113.50", day.Add(6*time.Hour)
+	web = append(web, clf(ws, t6, "GET /upload.php", 200, 1200, "Mozilla/5.0 (X11; Linux x86_64)"),
+		clf(ws, t6.Add(5*time.Second), "POST /upload.php", 200, 310, "Mozilla/5.0 (X11; Linux x86_64)"))
+	for i, c := range []string{"id", "uname%20-a", "cat%20/etc/passwd", "tar%20czf%20/tmp/u.tgz%20/var/www/uploads"} {
+		web = append(web, clf(ws, t6.Add(time.Minute+time.Duration(i)*10*time.Second), "GET /uploads/avatar.php?cmd="+c, 200, 100+i, "curl/7.88.1"))
+	}
+	for i := range 5 {
+		at := t6.Add(time.Duration(1+i) * time.Hour)
+		web = append(web, clf("198.51.100.77", at, fmt.Sprintf("GET /uploads/u%d.tgz", i), 200, 5000000+i, "curl/7.88.1"),
+			clf("198.51.100.77", at.Add(time.Second), fmt.Sprintf("GET /uploads/avatar.php?cmd=rm%%20/tmp/u%d.tgz", i), 200, 12, "curl/7.88.1"))
 	}
 	sort.SliceStable(web, func(i, j int) bool { return web[i].t.Before(web[j].t) })
 	var b strings.Builder

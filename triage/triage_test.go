@@ -35,13 +35,13 @@ func TestScenarioIncidents(t *testing.T) {
 	res, err := Run(context.Background(), config(t, args, 0))
 	must(t, err)
 	incs := res.Findings.Incidents
-	if len(incs) != 2 {
+	if len(incs) != 3 {
 		for _, i := range incs {
 			t.Logf("%s %s", i.ID, i.Title)
 		}
-		t.Fatalf("got %d incidents, want 2 (web intrusion, SSH intrusion); benign users must not be incidents", len(incs))
+		t.Fatalf("got %d incidents, want 3 (web intrusion, SSH intrusion, web shell); benign users must not be incidents", len(incs))
 	}
-	web, ssh := incs[0], incs[1]
+	web, ssh, shell := incs[0], incs[1], incs[2]
 
 	// Web intrusion: entry by SQL injection in q, records taken by id walking.
 	if web.EntryVector == nil || !strings.Contains(web.EntryVector.What, `SQL injection in parameter "q" of /search.php`) {
@@ -81,6 +81,29 @@ func TestScenarioIncidents(t *testing.T) {
 			t.Errorf("ssh tactics %v lack %s", tactics, want)
 		}
 	}
+	// Web shell: uploaded, used from two addresses, files taken.
+	if shell.EntryVector == nil || shell.EntryKind != "web_shell" ||
+		!strings.Contains(shell.EntryVector.What, "Web shell /uploads/avatar.php uploaded through /upload.php, from 203.0.113.50") ||
+		!shell.EntryVector.Time.Equal(time.Date(2025, 5, 19, 6, 0, 5, 0, time.UTC)) {
+		t.Errorf("web shell entry vector = %+v", shell.EntryVector)
+	}
+	wantActors(t, shell, "ip:198.51.100.77", "ip:203.0.113.50", "shell:/uploads/avatar.php")
+	if len(shell.FilesDownloaded) != 5 || shell.DataOutBytes < 25_000_000 {
+		t.Errorf("web shell files %v, bytes out %d", shell.FilesDownloaded, shell.DataOutBytes)
+	}
+	cmds := 0
+	for _, st := range shell.Timeline {
+		if st.Code == "shell.command" {
+			cmds++
+		}
+	}
+	if cmds != 9 {
+		t.Errorf("web shell timeline has %d commands, want 9", cmds)
+	}
+	if shell.LastSeen != time.Date(2025, 5, 19, 11, 0, 1, 0, time.UTC) {
+		t.Errorf("web shell last seen %v", shell.LastSeen)
+	}
+
 	// Every claim cites an input line with its file hash.
 	for _, inc := range incs {
 		for _, e := range inc.Evidence {
