@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# bench/run.sh — what `make bench` runs: kizuki against the tools people use
+# today, on the same generated files, in the same run.
+#
+# It builds kizuki and the bench programs, generates (once; cached in
+# bench/data/, which git ignores) a combined access log of BENCH_SIZE (default
+# 1GB) with BENCH_ATTACK (default 0.001) attack lines, plus BENCH_AUX_SIZE
+# (default 200MB) each of auth.log, syslog and a MariaDB general log, then
+# measures wall time, CPU time (user+sys) and peak RSS with /usr/bin/time -v:
+#
+#   kizuki end to end (rule pack + OWASP CRS), with --paranoia 0, parse only
+#   (an empty --rules-only folder and --paranoia 0), and a 1-line file
+#   (start-up); the bare Go floor (bench/floor, one core); cat; GNU grep with
+#   a 20-way -E alternation; GoAccess, lnav (headless) and fail2ban-regex
+#   (sshd filter) when installed. Slow peers and the CRS run get a prefix of
+#   the input (GOACCESS_CAP, FAIL2BAN_CAP, CRS_CAP) and their rate is
+#   extrapolated: the table says so in its note column.
+#
+# It prints a table and writes the same as JSON to
+# bench/results/<UTC date>-<commit>.json with the machine's description.
+# BENCH_INSTALL=0 skips installing missing peers with apt-get.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DATA=${BENCH_DATA:-$ROOT/bench/data}
+SIZE=${BENCH_SIZE:-1GB}
+AUX=${BENCH_AUX_SIZE:-200MB}
+ATTACK=${BENCH_ATTACK:-0.001}
+AUTH_ATTACK=${BENCH_AUTH_ATTACK:-0.01} # an internet-facing sshd sees guessing all day
+SEED=${BENCH_SEED:-1}
+GOACCESS_CAP=${GOACCESS_CAP:-200MB}
+FAIL2BAN_CAP=${FAIL2BAN_CAP:-50MB}
+LNAV_CAP=${LNAV_CAP:-$SIZE}
+CRS_CAP=${CRS_CAP:-50MB} # Coraza is the slow part (docs/PERFORMANCE.md)
+RESULTS=$ROOT/bench/results
+mkdir -p "$DATA/bin" "$RESULTS" "$DATA/empty-rules" "$DATA/home"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# ---- tools ---------------------------------------------------------------
+apt_install() {
+	[[ ${BENCH_INSTALL:-1} == 1 ]] || return 0
+	command -v apt-get >/dev/null || return 0
+	log "installing $* (apt-get; failure tolerated)"
+	{ apt-get install -y --no-install-recommends "$@" || { apt-get update && apt-get install -y --no-install-recommends "$@"; }; } >"$DATA/apt.log" 2>&1 || log "apt-get failed: see $DATA/apt.log"
+}
+[[ -x /usr/bin/time ]] || apt_install time
+[[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time (GNU time) is needed" >&2; exit 1; }
+missing=()
+command -v goaccess >/dev/null || missing+=(goaccess)
+command -v lnav >/dev/null || missing+=(lnav)
+command -v fail2ban-regex >/dev/null || missing+=(fail2ban)
+((${#missing[@]} == 0)) || apt_install "${missing[@]}"
+
+[[ -x bin/kizuki ]] || make -s build
+go build -o "$DATA/bin/gen" ./bench/gen
+go build -o "$DATA/bin/floor" ./bench/floor
+go build -o "$DATA/bin/prof" ./bench/prof
+KIZUKI=$ROOT/bin/kizuki
+
+# ---- inputs --------------------------------------------------------------
+# The generator's version is part of the name: a changed generator
+# regenerates. A smaller size with the same seed is an exact prefix.
+GENV=$(git log -1 --format=%h -- bench/gen 2>/dev/null || echo dev)
+gen() { # kind size attack -> path
+	local f="$DATA/$1-$2-a$3-s$SEED-$GENV.log"
+	if [[ ! -s $f || ! -s $f.meta.json ]]; then
+		log "generating $f"
+		"$DATA/bin/gen" -kind "$1" -size "$2" -attack "$3" -seed "$SEED" -out "$f"
+	fi
+	echo "$f"
+}
+meta() { sed -n "s/.*\"$2\": *\([0-9]*\).*/\1/p" "$1.meta.json"; }
+
+ACCESS=$(gen access "$SIZE" "$ATTACK")
+AUTH=$(gen auth "$AUX" "$AUTH_ATTACK")
+SYSLOG=$(gen syslog "$AUX" "$ATTACK")
+GENERAL=$(gen mysql-general "$AUX" "$ATTACK")
+ACCESS_GA=$(gen access "$GOACCESS_CAP" "$ATTACK")
+ACCESS_LNAV=$(gen access "$LNAV_CAP" "$ATTACK")
+ACCESS_CRS=$(gen access "$CRS_CAP" "$ATTACK")
+AUTH_F2B=$(gen auth "$FAIL2BAN_CAP" "$AUTH_ATTACK")
+ONE=$DATA/one-line.log
+head -n 1 "$ACCESS" >"$ONE"
+
+# ---- measuring -----------------------------------------------------------
+ROWS=$DATA/rows.tsv
+: >"$ROWS"
+TIMEF=$DATA/time.txt
+# measure NAME INPUT NOTE CMD... : runs CMD under /usr/bin/time -v and adds a row.
+measure() {
+	local name=$1 input=$2 note=$3
+	shift 3
+	log "$name: $*"
+	local rc=0
+	/usr/bin/time -v -o "$TIMEF" "$@" >"$DATA/out-$name.txt" 2>&1 || rc=$?
+	local wall user sys rss
+	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$TIMEF")
+	user=$(awk -F': ' '/User time/ {print $2}' "$TIMEF")
+	sys=$(awk -F': ' '/System time/ {print $2}' "$TIMEF")
+	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TIMEF")
+	local bytes lines
+	bytes=$(meta "$input" bytes 2>/dev/null || true)
+	lines=$(meta "$input" lines 2>/dev/null || true)
+	[[ -n $bytes ]] || bytes=$(stat -c %s "$input")
+	[[ -n $lines ]] || lines=$(wc -l <"$input")
+	# grep answers 1 for "no line matched": not a failure.
+	if [[ $rc != 0 && ! ($name == grep && $rc == 1) ]]; then note="$note; exit status $rc"; fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(basename "$input")" "$bytes" "$lines" \
+		"$wall" "$user" "$sys" "$rss" "$note" >>"$ROWS"
+}
+case_dir() { echo "$DATA/case-$1"; }
+kz() { # name input note [flags...]
+	local name=$1 input=$2 note=$3
+	shift 3
+	measure "$name" "$input" "$note" "$KIZUKI" scan "$input" --out "$(case_dir "$name")" --force -q --fail-on none "$@"
+}
+
+# Warm the page cache so that the first tool does not pay for the disk.
+cat "$ACCESS" "$AUTH" "$SYSLOG" "$GENERAL" >/dev/null
+
+measure cat "$ACCESS" "reference: read only" cat "$ACCESS"
+measure floor "$ACCESS" "bare Go bufio + combined field cut, 1 core" "$DATA/bin/floor" "$ACCESS"
+GREP_RE='union.*select|/etc/passwd|\.\./|<script|sqlmap|nikto|nuclei|\.php\?cmd=|base64_decode|eval\(|/wp-login|/\.env|/\.git/|select.*from|sleep\(|benchmark\(|information_schema|cmd\.exe|/bin/sh|wget http'
+measure grep "$ACCESS" "GNU grep -c -i -E, 20 alternatives" env LC_ALL=C grep -c -i -E "$GREP_RE" "$ACCESS"
+kz kizuki-parse "$ACCESS" "parse only: empty --rules-only, --paranoia 0" --paranoia 0 --rules-only "$DATA/empty-rules"
+kz kizuki-p0 "$ACCESS" "rule pack, CRS off (--paranoia 0)" --paranoia 0
+crs_note="rule pack + CRS PL1 (end to end)"
+[[ $ACCESS_CRS == "$ACCESS" ]] || crs_note="$crs_note; on a $CRS_CAP prefix, rate extrapolated"
+kz kizuki-e2e "$ACCESS_CRS" "$crs_note"
+kz kizuki-1line "$ONE" "start-up: 1-line file, rule pack + CRS"
+kz kizuki-auth "$AUTH" "auth.log, rule pack"
+kz kizuki-syslog "$SYSLOG" "syslog, rule pack"
+kz kizuki-mysql "$GENERAL" "MariaDB general log, rule pack (decoded in order)"
+
+if command -v goaccess >/dev/null; then
+	measure goaccess "$ACCESS_GA" "GoAccess $(goaccess --version 2>/dev/null | sed -n 's/^GoAccess - \([0-9.]*[0-9]\).*/\1/p'), JSON report; $GOACCESS_CAP prefix, rate extrapolated" \
+		goaccess "$ACCESS_GA" --log-format=COMBINED --no-global-config --no-progress -o "$DATA/goaccess.json"
+fi
+if command -v lnav >/dev/null; then
+	measure lnav "$ACCESS_LNAV" "lnav $(lnav -V 2>/dev/null | awk '{print $2}') headless, SQL count over access_log" \
+		env HOME="$DATA/home" lnav -n -c ';SELECT count(*) FROM access_log' "$ACCESS_LNAV"
+fi
+if command -v fail2ban-regex >/dev/null && [[ -f /etc/fail2ban/filter.d/sshd.conf ]]; then
+	measure fail2ban "$AUTH_F2B" "fail2ban-regex sshd filter; $FAIL2BAN_CAP prefix, rate extrapolated" \
+		fail2ban-regex "$AUTH_F2B" /etc/fail2ban/filter.d/sshd.conf
+fi
+
+# The CRS counters (what reached Coraza) are not in the CLI's output: the
+# profiling harness runs the same scan and prints them, with a CPU profile.
+log "CRS counters and CPU profile (bench/prof) on $(basename "$ACCESS_CRS")"
+"$DATA/bin/prof" -cpuprofile "$DATA/cpu-e2e.prof" "$ACCESS_CRS" >"$DATA/prof-e2e.json" 2>"$DATA/prof-e2e.err" || log "prof failed: see $DATA/prof-e2e.err"
+
+# ---- table and JSON ------------------------------------------------------
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$(git diff --quiet HEAD -- 2>/dev/null && echo false || echo true)
+STAMP=$(date -u +%Y-%m-%dT%H%M%SZ)
+OUT=$RESULTS/${STAMP%T*}-$COMMIT.json
+NPROC=$(nproc)
+MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+MEMKB=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+PROF=$(cat "$DATA/prof-e2e.json" 2>/dev/null | tail -1)
+[[ $PROF == \{* ]] || PROF=null
+
+awk -F'\t' -v out="$OUT" -v commit="$COMMIT" -v dirty="$DIRTY" -v stamp="$STAMP" -v nproc="$NPROC" \
+	-v model="$MODEL" -v memkb="$MEMKB" -v loadavg="$LOAD" -v prof="$PROF" -v size="$SIZE" -v attack="$ATTACK" '
+function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
+{
+	n++; name[n]=$1; file[n]=$2; bytes[n]=$3; lines[n]=$4; wall[n]=$5; cpu[n]=$6+$7; rss[n]=$8/1024; note[n]=$9
+	mbs[n] = wall[n] > 0 ? bytes[n]/1e6/wall[n] : 0
+	lps[n] = wall[n] > 0 ? lines[n]/wall[n] : 0
+	if ($1 == "kizuki-e2e") e2e = mbs[n]
+}
+END {
+	printf "\n%-14s %-44s %9s %10s %8s %8s %8s %9s %11s %7s  %s\n", "tool", "input", "MB", "lines", "wall s", "CPU s", "RSS MB", "MB/s", "lines/s", "e2e x", "note"
+	for (i = 1; i <= n; i++) {
+		ratio = (mbs[i] > 0 && e2e > 0) ? sprintf("%.2f", e2e/mbs[i]) : "-"
+		printf "%-14s %-44s %9.1f %10d %8.2f %8.2f %8.1f %9.1f %11.0f %7s  %s\n", name[i], file[i], bytes[i]/1e6, lines[i], wall[i], cpu[i], rss[i], mbs[i], lps[i], ratio, note[i]
+	}
+	printf "\ne2e x: kizuki end-to-end MB/s divided by the row'\''s MB/s (above 1: kizuki is faster).\n"
+	printf "machine: %s CPUs, %s, %.1f GB RAM, load average at the end %s (shared machine: one run, noisy)\n", nproc, model, memkb/1048576, loadavg
+	if (prof != "null") printf "CRS (bench/prof, same scan): %s\n", prof
+
+	printf "{\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n  \"dirty\": %s,\n", stamp, commit, dirty > out
+	printf "  \"machine\": {\"nproc\": %d, \"model\": \"%s\", \"mem_kb\": %d, \"loadavg_end\": \"%s\"},\n", nproc, esc(model), memkb, loadavg > out
+	printf "  \"inputs\": {\"access_size\": \"%s\", \"attack\": %s},\n", size, attack > out
+	printf "  \"crs\": %s,\n  \"runs\": [\n", prof > out
+	for (i = 1; i <= n; i++) {
+		printf "    {\"tool\": \"%s\", \"input\": \"%s\", \"bytes\": %d, \"lines\": %d, \"wall_s\": %.3f, \"cpu_s\": %.2f, \"peak_rss_mb\": %.1f, \"mb_per_s\": %.2f, \"lines_per_s\": %.0f, \"kizuki_e2e_ratio\": %s, \"note\": \"%s\"}%s\n", \
+			name[i], esc(file[i]), bytes[i], lines[i], wall[i], cpu[i], rss[i], mbs[i], lps[i], (mbs[i] > 0 && e2e > 0) ? sprintf("%.3f", e2e/mbs[i]) : "null", esc(note[i]), i < n ? "," : "" > out
+	}
+	printf "  ]\n}\n" > out
+}' "$ROWS"
+echo
+echo "results: $OUT"
+echo "profile: go tool pprof -top $DATA/bin/prof $DATA/cpu-e2e.prof"
