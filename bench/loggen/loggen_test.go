@@ -1,7 +1,8 @@
-package main
+package loggen
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -20,10 +21,10 @@ var wantFormat = map[string]string{
 	"mysql-slow":    "mysql.slow",
 }
 
-func generate(t *testing.T, kind string, size int64, attack float64, seed uint64) ([]byte, meta) {
+func generate(t *testing.T, kind string, size int64, attack float64, seed uint64) ([]byte, Meta) {
 	t.Helper()
 	var buf bytes.Buffer
-	m, err := write(&buf, kinds[kind], kind, size, attack, seed)
+	m, err := Write(&buf, kind, size, attack, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,19 +103,28 @@ func TestNoAttack(t *testing.T) {
 	}
 }
 
+func TestUnknownKind(t *testing.T) {
+	if _, err := Write(io.Discard, "nope", 10, 0, 1); err == nil {
+		t.Error("unknown kind accepted")
+	}
+	if _, err := Write(io.Discard, "access", 10, 2, 1); err == nil {
+		t.Error("attack fraction 2 accepted")
+	}
+}
+
 func TestParseSize(t *testing.T) {
 	for _, c := range []struct {
 		in   string
 		want int64
 	}{{"10MB", 10_000_000}, {"2GB", 2_000_000_000}, {"1.5gb", 1_500_000_000}, {"512MiB", 512 << 20}, {"1000", 1000}} {
-		got, err := parseSize(c.in)
+		got, err := ParseSize(c.in)
 		if err != nil || got != c.want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", c.in, got, err, c.want)
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{"", "-1GB", "GB", "ten"} {
-		if _, err := parseSize(bad); err == nil {
-			t.Errorf("parseSize(%q): no error", bad)
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q): no error", bad)
 		}
 	}
 }
@@ -128,7 +138,7 @@ func BenchmarkGenerate(b *testing.B) {
 			var n int64
 			for i := 0; b.Loop(); i++ {
 				var w countWriter
-				m, _ := write(&w, kinds[kind], kind, 10_000_000, 0.001, uint64(i))
+				m, _ := Write(&w, kind, 10_000_000, 0.001, uint64(i))
 				n = m.Bytes
 			}
 			b.SetBytes(n)
@@ -139,3 +149,15 @@ func BenchmarkGenerate(b *testing.B) {
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// TestPrefix checks what bench/run.sh relies on when it gives slow peers a
+// smaller file: a smaller size with the same seed is a prefix of a larger one.
+func TestPrefix(t *testing.T) {
+	for _, kind := range Kinds() {
+		small, _ := generate(t, kind, 200_000, 0.01, 3)
+		large, _ := generate(t, kind, 900_000, 0.01, 3)
+		if !bytes.HasPrefix(large, small) {
+			t.Errorf("%s: 200 kB output is not a prefix of the 900 kB one", kind)
+		}
+	}
+}
