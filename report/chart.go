@@ -160,7 +160,7 @@ func newChart(l int, loc *time.Location, inc findings.Incident) chart {
 		seen[id] = true
 		k := keyOf(s.Tactic, s.Tactic)
 		i := addLane(k, labelOf(k), colorOf(k.idx))
-		title := fmtTime(s.Time, loc) + " — " + visible(s.What, 300)
+		title := fmtTime(s.Time, loc) + " — " + visible(stepText(l, s), 300)
 		c.Lanes[i].Dots = append(c.Lanes[i].Dots, dot{X: x(s.Time), Title: title})
 	}
 	for i := range c.Lanes {

@@ -209,7 +209,7 @@ func newView(f *findings.Findings, o Options) *view {
 func newIncView(l int, loc *time.Location, inc findings.Incident) incView {
 	iv := incView{
 		ID:         visible(inc.ID, 100),
-		Title:      visible(inc.Title, 500),
+		Title:      visible(incidentTitle(l, inc), 500),
 		Sev:        sevKey(inc.Severity),
 		SevLabel:   visible(word(l, inc.Severity), 40),
 		Confidence: visible(word(l, inc.Confidence), 40),
@@ -235,7 +235,7 @@ func newIncView(l int, loc *time.Location, inc findings.Incident) incView {
 		iv.Actors = append(iv.Actors, visible(word(l, a.Kind), 40)+" "+visible(a.Value, 300))
 	}
 	if e := inc.EntryVector; e != nil {
-		iv.Entry = visible(e.What, textCap)
+		iv.Entry = visible(stepText(l, *e), textCap)
 		iv.EntryTime = fmtTime(e.Time, loc)
 		iv.EntryAttack = visible(strings.Join(e.Attack, ", "), 300)
 		iv.EntryEvidence = evViews(e.Evidence)
@@ -295,7 +295,7 @@ func newStepView(l int, loc *time.Location, s findings.Step) stepView {
 		Time:     fmtTime(s.Time, loc),
 		Tactic:   visible(tacticName(l, s.Tactic), 100),
 		Attack:   visible(strings.Join(s.Attack, ", "), 300),
-		What:     visible(s.What, textCap),
+		What:     visible(stepText(l, s), textCap),
 		Evidence: evViews(s.Evidence),
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/kizuki-dfir/kizuki/event"
@@ -152,19 +151,6 @@ func (h *timelineAll) Worker() func(*event.Event) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		path := h.paths[ev.Ref.Input]
-		msg := ev.Raw
-		if len(msg) > 2048 {
-			msg = msg[:2048]
-		}
-		actor := ev.SourceIP
-		if actor == "" {
-			actor = ev.User
-		}
-		desc := "Event Recorded"
-		if ev.Dataset != "" {
-			desc = ev.Dataset + " " + strings.ReplaceAll(ev.Action, "_", " ")
-		}
-		h.err = h.t.Write(report.TimelineRow{Time: ev.Time.UTC(), Desc: strings.TrimSpace(desc), Message: msg, Actor: actor,
-			Path: path, Line: ev.Ref.Line, SHA256: h.sha[path]})
+		h.err = h.t.Write(report.EventRow(ev, path, h.sha[path]))
 	}
 }

@@ -181,7 +181,7 @@ func TestTimelineAll(t *testing.T) {
 	if want := incidentRows + int(res.Findings.Summary.Events); rows != want {
 		t.Fatalf("timeline has %d rows, want %d incident rows + %d events", rows, incidentRows, res.Findings.Summary.Events)
 	}
-	if !strings.Contains(string(b), "web.access http request") || !strings.Contains(string(b), "mysql.general query") {
-		t.Error("event rows missing their descriptions")
+	if !strings.Contains(string(b), ",web.access") || !strings.Contains(string(b), ",mysql.general") {
+		t.Error("event rows missing their data_type")
 	}
 }

@@ -19,6 +19,19 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// termWidth is w's width in columns if it is a terminal, else 0 (the
+// renderer's default).
+func termWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols >= 60 {
+		return cols
+	}
+	return 0
+}
+
 // startProgress draws a one-line progress display on w while a scan runs, if
 // w is a terminal; it returns a function that stops and clears it.
 func startProgress(w io.Writer, p *scan.Progress) func() {

@@ -176,7 +176,8 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 		c.Discard()
 		return &exitError{exitUsage, err}
 	}
-	ropts := report.Options{Lang: fl.lang, Location: loc, Color: isTerminal(cmd.OutOrStdout())}
+	ropts := report.Options{Lang: fl.lang, Location: loc, Width: termWidth(cmd.OutOrStdout()),
+		Color: isTerminal(cmd.OutOrStdout()) && os.Getenv("NO_COLOR") == ""}
 	if err := triage.WriteCase(ctx, c, res, version, ropts); err != nil {
 		return &exitError{exitUsage, err}
 	}
