@@ -7,6 +7,10 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 DEMO_OUT ?= $(CURDIR)/bin/demo-case
 
 export CGO_ENABLED ?= 0
+# no_fs_access: Coraza otherwise probes the temporary folder at start-up, the
+# one write kizuki would make outside its case folder (and a scan would fail
+# where TMPDIR is not writable). kizuki gives Coraza an embedded rule set.
+export GOFLAGS ?= -tags=no_fs_access
 
 .PHONY: help build test test-go test-range deps demo bench fuzz vet clean
 

@@ -72,6 +72,7 @@ type group struct {
 	first    time.Time
 	last     time.Time
 	user     string
+	userAt   hit // the event the user was taken from: the earliest with one
 	evidence []hit
 }
 
@@ -89,10 +90,10 @@ func (g *group) add(ev *event.Event) {
 	if ev.Time.After(g.last) {
 		g.last = ev.Time
 	}
-	if g.user == "" && ev.User != "" {
-		g.user = strings.Clone(ev.User)
-	}
 	h := hit{time: ev.Time, ref: ev.Ref}
+	if ev.User != "" && (g.user == "" || hitLess(h, g.userAt)) {
+		g.user, g.userAt = strings.Clone(ev.User), h
+	}
 	// Keep the earliest evidence: a bounded, sorted list. Cloning only what is
 	// kept keeps the hot path free of copies for the thousandth scanner hit.
 	if len(g.evidence) == 2*MaxEvidence && !hitLess(h, g.evidence[len(g.evidence)-1]) {
@@ -237,8 +238,8 @@ func (g *group) merge(o *group) {
 	if o.last.After(g.last) {
 		g.last = o.last
 	}
-	if g.user == "" || (o.user != "" && o.user < g.user) {
-		g.user = cmp.Or(o.user, g.user)
+	if o.user != "" && (g.user == "" || hitLess(o.userAt, g.userAt)) {
+		g.user, g.userAt = o.user, o.userAt
 	}
 	if o.detail < g.detail || g.detail == "" {
 		g.detail = cmp.Or(o.detail, g.detail)

@@ -22,6 +22,21 @@ type Findings struct {
 	Inputs    []Input    `json:"inputs"`
 	Alerts    []Alert    `json:"alerts"`
 	Incidents []Incident `json:"incidents"`
+	// Skipped lists what the arguments named but could not be read at all:
+	// dangling links, link loops, FIFOs met while walking a folder,
+	// unreadable entries. Inputs that were read but had trouble carry their
+	// problems in Inputs instead.
+	Skipped []string `json:"skipped"`
+	// RulesUnsupported lists the rules of the rule sources that cannot run,
+	// with the reason (kizuki rules check gives the same list).
+	RulesUnsupported []RuleProblem `json:"rules_unsupported"`
+}
+
+// RuleProblem is a rule that could not be used.
+type RuleProblem struct {
+	Path   string `json:"path"`
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
 }
 
 // Tool names the program that produced the findings.

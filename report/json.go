@@ -34,6 +34,8 @@ func WriteJSON(w io.Writer, f *findings.Findings) error {
 func normalised(f *findings.Findings) *findings.Findings {
 	d := *f
 	d.Options.Rules = nonNil(d.Options.Rules)
+	d.Skipped = nonNil(d.Skipped)
+	d.RulesUnsupported = nonNil(d.RulesUnsupported)
 	d.Inputs = make([]findings.Input, len(f.Inputs))
 	for i, in := range f.Inputs {
 		in.FirstTime = utcPtr(in.FirstTime)

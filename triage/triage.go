@@ -122,6 +122,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		f.Inputs = append(f.Inputs, fi)
 	}
 	f.Summary.Alerts = len(f.Alerts)
+	f.Skipped = append([]string{}, res.Problems...)
+	f.RulesUnsupported = []findings.RuleProblem{}
+	for _, u := range unsupported {
+		f.RulesUnsupported = append(f.RulesUnsupported, findings.RuleProblem{Path: u.Path, ID: u.ID, Reason: u.Reason})
+	}
 
 	// Second pass: the facts about the actors the alerts named. Standard
 	// input cannot be read twice; its incidents rest on the alerts alone.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	_ "time/tzdata" // --tz must work on machines without a zoneinfo database
 
 	"github.com/spf13/cobra"
 )

@@ -186,6 +186,19 @@ func runScan(cmd *cobra.Command, args []string, fl scanFlags) error {
 		if err := report.WriteSummary(out, res.Findings, ropts); err != nil {
 			return &exitError{exitUsage, err}
 		}
+		if n := len(res.Findings.Skipped); n > 0 {
+			fmt.Fprintf(out, "\n%d entries could not be read at all (listed under \"skipped\" in findings.json):\n", n)
+			for i, p := range res.Findings.Skipped {
+				if i == 5 {
+					fmt.Fprintf(out, "  … and %d more\n", n-5)
+					break
+				}
+				fmt.Fprintf(out, "  %s\n", report.Visible(p, 200))
+			}
+		}
+		if n := len(res.Findings.RulesUnsupported); n > 0 {
+			fmt.Fprintf(out, "\n%d rules could not be used (findings.json rules_unsupported; kizuki rules check explains each).\n", n)
+		}
 		fmt.Fprintf(out, "\nCase folder: %s (report.html, report.md, findings.json, timeline.csv)\n", fl.out)
 	}
 	for _, inc := range res.Findings.Incidents {
