@@ -17,15 +17,20 @@ var crsClasses = map[string]struct {
 	title, level string
 	tags         []string
 }{
-	"sqli":          {"SQL injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
-	"xss":           {"Cross-site scripting (OWASP CRS)", "medium", []string{"attack.initial-access", "attack.t1190", "attack.t1189"}},
-	"lfi":           {"Path traversal / local file inclusion (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
-	"rfi":           {"Remote file inclusion (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
-	"rce":           {"Remote command execution (OWASP CRS)", "high", []string{"attack.initial-access", "attack.execution", "attack.t1190", "attack.t1059"}},
-	"php-injection": {"PHP injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
-	"scanner":       {"Web scanner (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595"}},
-	"protocol":      {"HTTP protocol anomaly (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595"}},
-	"policy":        {"Request for a file type restricted by policy (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595.003"}},
+	"sqli":              {"SQL injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"xss":               {"Cross-site scripting (OWASP CRS)", "medium", []string{"attack.initial-access", "attack.t1190", "attack.t1189"}},
+	"lfi":               {"Path traversal / local file inclusion (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"rfi":               {"Remote file inclusion (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"rce":               {"Remote command execution (OWASP CRS)", "high", []string{"attack.initial-access", "attack.execution", "attack.t1190", "attack.t1059"}},
+	"php-injection":     {"PHP injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"generic-injection": {"Injection attack (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"java-injection":    {"Java injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"ssrf":              {"Server-side request forgery (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"ssti":              {"Server-side template injection (OWASP CRS)", "high", []string{"attack.initial-access", "attack.t1190"}},
+	"session-fixation":  {"Session fixation (OWASP CRS)", "medium", []string{"attack.credential-access", "attack.t1539"}},
+	"scanner":           {"Web scanner (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595"}},
+	"protocol":          {"HTTP protocol anomaly (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595"}},
+	"policy":            {"Request for a file type restricted by policy (OWASP CRS)", "low", []string{"attack.reconnaissance", "attack.t1595.003"}},
 }
 
 // policyRules are CRS rules that flag what a site's policy forbids rather
@@ -41,7 +46,8 @@ var policyRules = map[int]bool{
 
 // crsRank orders classes when a request hits several: the most dangerous
 // names the alert.
-var crsRank = map[string]int{"rce": 7, "sqli": 6, "php-injection": 5, "rfi": 4, "lfi": 3, "xss": 2, "scanner": 1, "protocol": 0}
+var crsRank = map[string]int{"rce": 7, "sqli": 6, "java-injection": 6, "ssti": 6, "php-injection": 5, "generic-injection": 5, "ssrf": 5,
+	"rfi": 4, "lfi": 3, "xss": 2, "session-fixation": 2, "scanner": 1, "protocol": 0}
 
 // crsSummary returns the class a verdict is filed under and its rule ids.
 func crsSummary(v crs.Verdict) (string, []int) {
