@@ -133,6 +133,9 @@ func (x *Investigation) Incidents(c *Collector, pathOf func(int32) (string, stri
 			}
 		}
 	}
+	for _, ls := range logins {
+		slices.SortFunc(ls, func(a, b login) int { return a.time.Compare(b.time) })
+	}
 	shellPaths := make([]string, 0, len(fa.shells))
 	for p := range fa.shells {
 		shellPaths = append(shellPaths, p)
@@ -372,6 +375,9 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 			addTactic(ta, a.Attack, a.Time)
 		}
 	}
+	if entry != nil {
+		addTactic(entry.Tactic, entry.Attack, entry.Time)
+	}
 
 	// Numbers.
 	var bytesOut int64
@@ -494,7 +500,13 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 			t = append(t, k)
 		}
 		sort.Strings(t)
-		inc.AffectedBasis = append(inc.AffectedBasis, "records destroyed in: "+strings.Join(t, ", ")+" (counts from the inventory where the log gives none)")
+		basis := "records destroyed in: " + strings.Join(t, ", ")
+		if x.inv != nil {
+			basis += " (counts from the inventory where the log gives none)"
+		} else {
+			basis += " (the log gives no counts; --inventory supplies them)"
+		}
+		inc.AffectedBasis = append(inc.AffectedBasis, basis)
 	}
 
 	// Is it an incident? Independent signals must agree.

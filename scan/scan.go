@@ -418,7 +418,7 @@ func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
 		if st.Renamed {
 			in.addProblem("unsafe_member_name", "archive member name was unsafe (absolute, \"..\" or control characters) and was sanitised; stored name: "+st.Original, 1)
 		}
-		if st.Member == "" {
+		if st.Member == "" && f.Size >= 0 {
 			in.StoredBytes = f.Size
 		}
 		if err := s.readStream(ctx, in, st, f); err != nil {
