@@ -133,7 +133,9 @@ func (w *collectorWorker) ip(addr string) *ipFacts {
 }
 
 func (w *collectorWorker) handle(ev *event.Event) {
-	if ev.SourceIP != "" && w.c.ips[ev.SourceIP] {
+	// A database's client address is the application server, not the
+	// attacker: database events never count as an address's own activity.
+	if ev.SourceIP != "" && ev.Kind != event.KindDB && w.c.ips[ev.SourceIP] {
 		w.suspect(ev)
 	}
 	switch ev.Kind {

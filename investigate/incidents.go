@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -19,10 +20,13 @@ import (
 // commands belong to the intrusion that logged into it, until sessionWindow
 // after its last activity.
 const (
-	dbWindow      = 30 * time.Minute
-	sessionWindow = time.Hour
-	maxSteps      = 300
-	maxIncEvid    = 200
+	dbWindow = 30 * time.Minute
+	// capabilityPenalty is how much nearer in time an intrusion that could
+	// not have sent a database statement must be to get it anyway.
+	capabilityPenalty = 5 * time.Minute
+	sessionWindow     = time.Hour
+	maxSteps          = 300
+	maxIncEvid        = 200
 )
 
 // cluster is one candidate intrusion: actors linked together, and what
@@ -88,7 +92,9 @@ func (x *Investigation) Incidents(c *Collector, pathOf func(int32) (string, stri
 	uf := unionFind{}
 	nodeOf := func(a findings.Alert) string {
 		switch {
-		case x.isDBAlert(a) && (isLoopback(a.Actor) || !isIP(a.Actor)):
+		case x.isDBAlert(a):
+			// A database sees the application server (or a local client), not
+			// the attacker: its alerts join an intrusion by time, below.
 			return "db:" + cmp.Or(a.User, a.Actor)
 		case isIP(a.Actor):
 			return "ip:" + a.Actor
@@ -231,18 +237,60 @@ func (x *Investigation) Incidents(c *Collector, pathOf func(int32) (string, stri
 			}
 		}
 	}
-	// Database statements and alerts go to the intrusion active just before.
-	attach := func(t time.Time) *cluster {
+	// Database statements and alerts go to the intrusion whose activity is
+	// nearest in time among those that could have sent them: injected SQL
+	// comes through a web SQL injection; bulk reads and destruction through a
+	// shell (an SSH login, a web shell). Only when no intrusion has that
+	// capability does any nearby one do.
+	activity := map[*cluster][]time.Time{}
+	for _, r := range roots {
+		cl := clusters[r]
+		var ts []time.Time
+		for _, a := range cl.alerts {
+			ts = append(ts, a.Time, a.Detected, a.LastTime)
+		}
+		for _, nb := range cl.notables {
+			ts = append(ts, nb.time)
+		}
+		activity[cl] = ts
+	}
+	hasSQLi := func(cl *cluster) bool {
+		for _, a := range cl.alerts {
+			if exploitKind(a) == "sql_injection" {
+				return true
+			}
+		}
+		return false
+	}
+	hasShell := func(cl *cluster) bool {
+		for n := range cl.nodes {
+			if strings.HasPrefix(n, "user:") || strings.HasPrefix(n, "shell:") {
+				return true
+			}
+		}
+		return false
+	}
+	attach := func(t time.Time, injected bool) *cluster {
 		var best *cluster
-		var bestGap time.Duration
+		var bestScore time.Duration
 		for _, r := range roots {
 			cl := clusters[r]
 			if cl.first.IsZero() || len(cl.alerts) == 0 || t.Before(cl.first.Add(-time.Minute)) || t.After(cl.last.Add(dbWindow)) {
 				continue
 			}
-			gap := max(t.Sub(cl.last), 0)
-			if best == nil || gap < bestGap {
-				best, bestGap = cl, gap
+			score := time.Duration(1<<62 - 1)
+			for _, at := range activity[cl] {
+				if !at.IsZero() {
+					score = min(score, max(at.Sub(t), t.Sub(at)))
+				}
+			}
+			// An intrusion able to send the statement wins over one merely
+			// nearer in time, unless the capable one is minutes away.
+			if fit := (injected && hasSQLi(cl)) || (!injected && hasShell(cl)); !fit {
+				score += capabilityPenalty
+			}
+			if best == nil || score < bestScore {
+				best, bestScore = cl, score
 			}
 		}
 		return best
@@ -251,12 +299,12 @@ func (x *Investigation) Incidents(c *Collector, pathOf func(int32) (string, stri
 		if nb.kind != "db_destroy" && nb.kind != "db_read" {
 			continue
 		}
-		if cl := attach(nb.time); cl != nil {
+		if cl := attach(nb.time, injectedSQL(nb.text)); cl != nil {
 			cl.notables = append(cl.notables, nb)
 		}
 	}
 	for _, a := range dbAlerts {
-		cl := attach(a.Time)
+		cl := attach(a.Time, exploitKind(a) == "sql_injection" || strings.Contains(strings.ToLower(a.Title), "injection"))
 		if cl == nil {
 			cl = get("db:" + cmp.Or(a.User, a.Actor))
 			if !slices.Contains(roots, uf.find("db:"+cmp.Or(a.User, a.Actor))) {
@@ -403,7 +451,7 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 		inc.FilesDownloaded = append(inc.FilesDownloaded, p)
 	}
 	sort.Strings(inc.FilesDownloaded)
-	var dbRows, destroyed int64
+	var dbRows, maxRows, destroyed int64
 	destroyedTables := map[string]bool{}
 	readTables := map[string]bool{}
 	var destroySteps, readSteps, privSteps, shellSteps []findings.Step
@@ -425,6 +473,7 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 				Args: map[string]string{"statement": nb.text, "user": nb.user}, Evidence: ev})
 		case "db_read":
 			dbRows += nb.rows
+			maxRows = max(maxRows, nb.rows)
 			if nb.table != "" {
 				readTables[nb.table] = true
 			}
@@ -470,12 +519,16 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("the distinct-id count stopped at its cap of %d: the true number is higher", maxIDs))
 	}
 	if dbRows > 0 {
-		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("%d rows returned by the database to the attacker's queries (slow query log Rows_sent)", dbRows))
+		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("%d rows returned by the database to the attacker's queries in all, at most %d by one query (slow query log Rows_sent)", dbRows, maxRows))
 	}
 	if len(files) > 0 {
 		addTactic("TA0010", []string{"T1041"}, cl.last)
 	}
-	inc.AffectedConfirmed = int64(len(ids)) + dbRows
+	// Confirmed people: the largest set demonstrably returned in one go —
+	// the distinct ids walked, or the biggest query result. Queries repeat
+	// the same rows and ids overlap them, so a sum would count people twice;
+	// this is a lower bound, and the basis says what it rests on.
+	inc.AffectedConfirmed = max(int64(len(ids)), maxRows)
 	inc.AffectedPossible = inc.AffectedConfirmed
 	if x.inv != nil && entry != nil {
 		var reach int64
@@ -689,7 +742,18 @@ func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite f
 			best, kind = &s2, k
 		}
 	}
-	// Web exploitation that the server answered with success.
+	// Web exploitation that the server answered with success. Tools probe
+	// decoy parameters too (sqlmap adds a random one to test for a WAF): the
+	// injected parameter is the one most of the successful requests carry.
+	type try struct {
+		ev    *event.Event
+		e     findings.Evidence
+		kind  string
+		param string
+		path  string
+	}
+	var tries []try
+	count := map[string]int{}
 	for _, a := range cl.alerts {
 		k := exploitKind(a)
 		if k == "" {
@@ -701,6 +765,26 @@ func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite f
 				continue
 			}
 			param, path := where(ev.URL)
+			tries = append(tries, try{ev, e, k, param, path})
+			count[k+"\x00"+path+"\x00"+param]++
+		}
+	}
+	bestKey, bestN := "", 0
+	for _, t := range tries {
+		key := t.kind + "\x00" + t.path + "\x00" + t.param
+		if n := count[key]; n > bestN || n == bestN && key < bestKey {
+			bestKey, bestN = key, n
+		}
+	}
+	var first *try
+	for i, t := range tries {
+		if t.kind+"\x00"+t.path+"\x00"+t.param == bestKey && (first == nil || t.ev.Time.Before(first.ev.Time)) {
+			first = &tries[i]
+		}
+	}
+	if first != nil {
+		k, ev, e, param, path := first.kind, first.ev, first.e, first.param, first.path
+		{
 			loc := path
 			if param != "" {
 				loc = fmt.Sprintf("parameter %q of %s", param, path)
@@ -727,7 +811,6 @@ func (x *Investigation) entryVector(cl *cluster, fa *facts, ips []string, cite f
 				}
 			}
 			consider(st, k)
-			break
 		}
 	}
 	// Passwords guessed, or a valid account used, from a suspect address.
@@ -821,3 +904,10 @@ func containsStep(steps []findings.Step, tactic string) bool {
 	}
 	return false
 }
+
+// injectedSQL reports whether a statement carries the marks of SQL injection
+// as the database receives it: UNION-based extraction, schema probing,
+// tautologies and time delays, comment tricks, sqlmap's markers.
+func injectedSQL(stmt string) bool { return injected.MatchString(stmt) }
+
+var injected = regexp.MustCompile(`(?i)(\bunion(\s+all)?\s+select\b|information_schema|\b(or|and)\s+(not\s+)?('?\w*'?|\d+)\s*=\s*('?\w*'?|\d+)\s*(#|--|/\*|\)|$)|\bsleep\s*\(\s*\d|\bbenchmark\s*\(|\bextractvalue\s*\(|\bupdatexml\s*\(|0x71[0-9a-f]{6}71|\bcase\s+when\s*\(\s*\d+\s*=\s*\d+)`)

@@ -23,7 +23,10 @@ type Asset struct {
 	Table   string `yaml:"table"`
 	Path    string `yaml:"path"`
 	Records int64  `yaml:"records"` // rows or files
-	People  int64  `yaml:"people"`  // distinct people in them (default: Records)
+	People  int64  `yaml:"-"`       // distinct people in them (default: Records)
+	// PeopleSet is People as written; absent means "as many as records",
+	// while 0 means "the same people as another asset" (orders of members).
+	PeopleSet *int64 `yaml:"people"`
 }
 
 // LoadInventory reads an inventory file.
@@ -42,11 +45,12 @@ func LoadInventory(path string) (*Inventory, error) {
 		if a.Name == "" || (a.Table == "" && a.Path == "") {
 			return nil, fmt.Errorf("inventory %s: asset %d needs a name and a table or a path", path, i+1)
 		}
-		if a.Records < 0 || a.People < 0 {
-			return nil, fmt.Errorf("inventory %s: asset %q has a negative count", path, a.Name)
+		inv.Assets[i].People = a.Records
+		if a.PeopleSet != nil {
+			inv.Assets[i].People = *a.PeopleSet
 		}
-		if a.People == 0 {
-			inv.Assets[i].People = a.Records
+		if a.Records < 0 || inv.Assets[i].People < 0 {
+			return nil, fmt.Errorf("inventory %s: asset %q has a negative count", path, a.Name)
 		}
 	}
 	return &inv, nil
