@@ -167,20 +167,35 @@ PROF=$(cat "$DATA/prof-e2e.json" 2>/dev/null | tail -1)
 awk -F'\t' -v out="$OUT" -v commit="$COMMIT" -v dirty="$DIRTY" -v stamp="$STAMP" -v nproc="$NPROC" \
 	-v model="$MODEL" -v memkb="$MEMKB" -v loadavg="$LOAD" -v prof="$PROF" -v size="$SIZE" -v attack="$ATTACK" '
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
+# cmp: how many times faster row a is than row b (MB/s), when both ran.
+function cmp(label, a, b) {
+	if (!(a in idx) || !(b in idx) || mbs[idx[b]] <= 0) return
+	nc++; clabel[nc] = label; cval[nc] = mbs[idx[a]] / mbs[idx[b]]
+}
 {
 	n++; name[n]=$1; file[n]=$2; bytes[n]=$3; lines[n]=$4; wall[n]=$5; cpu[n]=$6+$7; rss[n]=$8/1024; note[n]=$9
 	mbs[n] = wall[n] > 0 ? bytes[n]/1e6/wall[n] : 0
 	lps[n] = wall[n] > 0 ? lines[n]/wall[n] : 0
-	if ($1 == "kizuki-e2e") e2e = mbs[n]
+	mbcpu[n] = cpu[n] > 0 ? bytes[n]/1e6/cpu[n] : 0
+	idx[$1] = n
 }
 END {
-	printf "\n%-14s %-44s %9s %10s %8s %8s %8s %9s %11s %7s  %s\n", "tool", "input", "MB", "lines", "wall s", "CPU s", "RSS MB", "MB/s", "lines/s", "e2e x", "note"
-	for (i = 1; i <= n; i++) {
-		ratio = (mbs[i] > 0 && e2e > 0) ? sprintf("%.2f", e2e/mbs[i]) : "-"
-		printf "%-14s %-44s %9.1f %10d %8.2f %8.2f %8.1f %9.1f %11.0f %7s  %s\n", name[i], file[i], bytes[i]/1e6, lines[i], wall[i], cpu[i], rss[i], mbs[i], lps[i], ratio, note[i]
-	}
-	printf "\ne2e x: kizuki end-to-end MB/s divided by the row'\''s MB/s (above 1: kizuki is faster).\n"
-	printf "machine: %s CPUs, %s, %.1f GB RAM, load average at the end %s (shared machine: one run, noisy)\n", nproc, model, memkb/1048576, loadavg
+	cmp("kizuki end to end (CRS) vs GoAccess", "kizuki-e2e", "goaccess")
+	cmp("kizuki rule pack, CRS off vs GoAccess", "kizuki-p0", "goaccess")
+	cmp("kizuki end to end (CRS) vs lnav", "kizuki-e2e", "lnav")
+	cmp("kizuki rule pack, CRS off vs lnav", "kizuki-p0", "lnav")
+	cmp("kizuki parse only vs lnav", "kizuki-parse", "lnav")
+	cmp("kizuki parse only vs GNU grep", "kizuki-parse", "grep")
+	cmp("kizuki parse only vs bare Go floor (wall)", "kizuki-parse", "floor")
+	cmp("kizuki auth.log vs fail2ban-regex", "kizuki-auth", "fail2ban")
+	cmp("kizuki end to end (CRS) vs CRS off", "kizuki-e2e", "kizuki-p0")
+
+	printf "\n%-14s %-40s %8s %9s %8s %8s %7s %8s %9s %10s  %s\n", "tool", "input", "MB", "lines", "wall s", "CPU s", "RSS MB", "MB/s", "MB/CPU-s", "lines/s", "note"
+	for (i = 1; i <= n; i++)
+		printf "%-14s %-40s %8.1f %9d %8.2f %8.2f %7.1f %8.1f %9.1f %10.0f  %s\n", name[i], file[i], bytes[i]/1e6, lines[i], wall[i], cpu[i], rss[i], mbs[i], mbcpu[i], lps[i], note[i]
+	printf "\nratios (MB/s; above 1: the first is faster)\n"
+	for (i = 1; i <= nc; i++) printf "  %-46s %8.2f\n", clabel[i], cval[i]
+	printf "\nmachine: %s CPUs, %s, %.1f GB RAM, load average at the end %s (shared machine: one run, noisy)\n", nproc, model, memkb/1048576, loadavg
 	if (prof != "null") printf "CRS (bench/prof, same scan): %s\n", prof
 
 	printf "{\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n  \"dirty\": %s,\n", stamp, commit, dirty > out
@@ -188,9 +203,11 @@ END {
 	printf "  \"inputs\": {\"access_size\": \"%s\", \"attack\": %s},\n", size, attack > out
 	printf "  \"crs\": %s,\n  \"runs\": [\n", prof > out
 	for (i = 1; i <= n; i++) {
-		printf "    {\"tool\": \"%s\", \"input\": \"%s\", \"bytes\": %d, \"lines\": %d, \"wall_s\": %.3f, \"cpu_s\": %.2f, \"peak_rss_mb\": %.1f, \"mb_per_s\": %.2f, \"lines_per_s\": %.0f, \"kizuki_e2e_ratio\": %s, \"note\": \"%s\"}%s\n", \
-			name[i], esc(file[i]), bytes[i], lines[i], wall[i], cpu[i], rss[i], mbs[i], lps[i], (mbs[i] > 0 && e2e > 0) ? sprintf("%.3f", e2e/mbs[i]) : "null", esc(note[i]), i < n ? "," : "" > out
+		printf "    {\"tool\": \"%s\", \"input\": \"%s\", \"bytes\": %d, \"lines\": %d, \"wall_s\": %.3f, \"cpu_s\": %.2f, \"peak_rss_mb\": %.1f, \"mb_per_s\": %.2f, \"mb_per_cpu_s\": %.2f, \"lines_per_s\": %.0f, \"note\": \"%s\"}%s\n", \
+			name[i], esc(file[i]), bytes[i], lines[i], wall[i], cpu[i], rss[i], mbs[i], mbcpu[i], lps[i], esc(note[i]), i < n ? "," : "" > out
 	}
+	printf "  ],\n  \"ratios\": [\n" > out
+	for (i = 1; i <= nc; i++) printf "    {\"what\": \"%s\", \"ratio\": %.3f}%s\n", esc(clabel[i]), cval[i], i < nc ? "," : "" > out
 	printf "  ]\n}\n" > out
 }' "$ROWS"
 echo
