@@ -32,11 +32,11 @@ test: deps vet build test-go ## install what is missing, then run every test
 test-go:
 	$(GO) test -count=1 ./...
 
-demo: build ## scan the bundled example case and print the answers
+demo: build ## scan the recorded attack-range case (examples/range) and print the answers
 	@rm -rf $(DEMO_OUT)
-	$(BIN) scan examples/demo --out $(DEMO_OUT) --force
-	@echo
-	@echo "Case folder: $(DEMO_OUT)"
+	@# Exit code 1 means "incidents found": the expected outcome here.
+	$(BIN) scan examples/range/logs --inventory examples/range/inventory.yaml --out $(DEMO_OUT) || [ $$? -eq 1 ]
+	@echo "Open $(DEMO_OUT)/report.html in a browser; kizuki verify $(DEMO_OUT) re-checks it."
 
 bench: build ## generate a mixed case and measure throughput (see docs/PERFORMANCE.md)
 	@bench/run.sh

@@ -19,17 +19,20 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// termWidth is w's width in columns if it is a terminal, else 0 (the
-// renderer's default).
+// pipeWidth is the summary's width when it goes to a file or a pipe (a CI
+// log, a ticket): wide enough that addresses and counts are never cut.
+const pipeWidth = 160
+
+// termWidth is w's width in columns if it is a terminal, else pipeWidth.
 func termWidth(w io.Writer) int {
 	f, ok := w.(*os.File)
-	if !ok {
-		return 0
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return pipeWidth
 	}
 	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols >= 60 {
 		return cols
 	}
-	return 0
+	return 100
 }
 
 // startProgress draws a one-line progress display on w while a scan runs, if
