@@ -7,10 +7,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/bench/loggen"
+	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
 	"github.com/kizuki-dfir/kizuki/scan"
 	"github.com/kizuki-dfir/kizuki/triage"
@@ -95,6 +97,88 @@ func BenchmarkTriage(b *testing.B) {
 				}
 			}
 			report(b, m, start)
+		})
+	}
+}
+
+// eachLine calls fn for every line of text, as the pipeline's block splitter
+// does (no copy: lines are substrings).
+func eachLine(text string, fn func(i int, line string)) {
+	for i := 0; text != ""; i++ {
+		j := strings.IndexByte(text, '\n')
+		if j < 0 {
+			fn(i, text)
+			return
+		}
+		fn(i, text[:j])
+		text = text[j+1:]
+	}
+}
+
+var sink int
+
+// BenchmarkDecode compares each decoder, on one core and in memory, with the
+// floor: the same line splitting with the combined-format fields merely cut
+// apart (bench/floor, format/access's BenchmarkBaselineSplit). Run with
+// -cpu 1; the target is at least 60% of the floor's MB/s.
+func BenchmarkDecode(b *testing.B) {
+	gen := func(b *testing.B, kind string) (string, loggen.Meta) {
+		var sb strings.Builder
+		m, err := loggen.Write(&sb, kind, 20_000_000, 0.001, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return sb.String(), m
+	}
+	b.Run("floor", func(b *testing.B) {
+		text, m := gen(b, "access")
+		b.SetBytes(m.Bytes)
+		b.ReportAllocs()
+		seps := [...]string{" ", " ", " [", "] \"", "\" ", " ", " \"", "\" \"", "\""}
+		for b.Loop() {
+			eachLine(text, func(_ int, l string) {
+				var f [9]string
+				for i, sep := range seps {
+					j := strings.Index(l, sep)
+					if j < 0 {
+						f[i] = l
+						break
+					}
+					f[i], l = l[:j], l[j+len(sep):]
+				}
+				sink += len(f[8])
+			})
+		}
+	})
+	for _, c := range []struct{ kind, format string }{
+		{"access", "access.combined"}, {"auth", "syslog"}, {"syslog", "syslog"},
+		{"mysql-general", "mysql.general"}, {"mysql-slow", "mysql.slow"},
+	} {
+		b.Run(c.kind, func(b *testing.B) {
+			text, m := gen(b, c.kind)
+			f, err := format.Lookup(c.format)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(m.Bytes)
+			b.ReportAllocs()
+			raw := 0
+			emit := func(ev *event.Event) {
+				if ev.Kind == event.KindRaw {
+					raw++
+				}
+			}
+			for b.Loop() {
+				dec, err := f.New(format.Options{Location: time.UTC})
+				if err != nil {
+					b.Fatal(err)
+				}
+				eachLine(text, func(i int, l string) { dec.Decode(l, event.Ref{Line: int64(i + 1)}, emit) })
+				dec.Flush(emit)
+			}
+			if raw > 0 {
+				b.Fatalf("%d unparsed events", raw)
+			}
 		})
 	}
 }
