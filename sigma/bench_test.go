@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"syscall"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func reportCPU(b *testing.B, start time.Duration) {
 // BenchmarkMatch runs every SigmaHQ web rule over a realistic access-log
 // event (apache-real/access.log line 1) that matches none of them.
 func BenchmarkMatch(b *testing.B) {
-	base := sharedData(b, "sigma/rules")
+	base := shareddata.Path(b, "sigma/rules")
 	rs, _ := Compile(loadRules(b, base+"/web"), DefaultPipeline())
 	ev := webEv()
 	b.SetBytes(int64(len(ev.Raw)))
@@ -44,7 +45,7 @@ func BenchmarkMatch(b *testing.B) {
 // BenchmarkMatchAttack is the same with a path traversal request that
 // passes the prefilter and matches.
 func BenchmarkMatchAttack(b *testing.B) {
-	base := sharedData(b, "sigma/rules")
+	base := shareddata.Path(b, "sigma/rules")
 	rs, _ := Compile(loadRules(b, base+"/web"), DefaultPipeline())
 	ev := with(func(e *event.Event) {
 		e.URL = "/cgi-bin/../../../../etc/passwd"
@@ -62,7 +63,7 @@ func BenchmarkMatchAttack(b *testing.B) {
 
 // BenchmarkMatchLinux runs every SigmaHQ linux rule over an sshd record.
 func BenchmarkMatchLinux(b *testing.B) {
-	base := sharedData(b, "sigma/rules")
+	base := shareddata.Path(b, "sigma/rules")
 	rs, _ := Compile(loadRules(b, base+"/linux"), DefaultPipeline())
 	ev := sshEv(0, "failed", "173.234.31.186", "webmaster", 1)
 	b.SetBytes(int64(len(ev.Raw)))
@@ -78,7 +79,7 @@ func BenchmarkMatchLinux(b *testing.B) {
 // BenchmarkMatchNoPrefilter measures the same web set with the prefilter
 // disabled (every routed rule evaluated), to show what it saves.
 func BenchmarkMatchNoPrefilter(b *testing.B) {
-	base := sharedData(b, "sigma/rules")
+	base := shareddata.Path(b, "sigma/rules")
 	rs, _ := Compile(loadRules(b, base+"/web"), DefaultPipeline())
 	ev := webEv()
 	var rules []*Compiled
@@ -97,7 +98,7 @@ func BenchmarkMatchNoPrefilter(b *testing.B) {
 }
 
 func BenchmarkCompileLinux(b *testing.B) {
-	base := sharedData(b, "sigma/rules")
+	base := shareddata.Path(b, "sigma/rules")
 	rules := loadRules(b, base+"/linux")
 	b.ReportAllocs()
 	for b.Loop() {

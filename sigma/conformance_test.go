@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"fmt"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -405,7 +406,7 @@ func TestPlaceholders(t *testing.T) {
 // TestSigmaHQWebRules runs real SigmaHQ rules over realistic events: the
 // rule files are read in place (DRL 1.1).
 func TestSigmaHQWebRules(t *testing.T) {
-	base := sharedData(t, "sigma/rules")
+	base := shareddata.Path(t, "sigma/rules")
 	rules := loadRules(t, base+"/web", base+"/linux")
 	rs, _ := Compile(rules, DefaultPipeline())
 	titles := func(ev *event.Event) map[string]bool {
@@ -566,7 +567,7 @@ detection:
 }
 
 func TestMatchAllocs(t *testing.T) {
-	base := sharedData(t, "sigma/rules")
+	base := shareddata.Path(t, "sigma/rules")
 	rs, _ := Compile(loadRules(t, base+"/web"), DefaultPipeline())
 	ev := webEv()
 	dst := make([]*Compiled, 0, 8)

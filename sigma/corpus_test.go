@@ -1,37 +1,13 @@
 package sigma
 
 import (
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 )
-
-// sharedData returns ../shared/data relative to the repository root, or
-// skips the test when it is absent.
-func sharedData(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data %s is absent (%v): skipping", p, err)
-	}
-	return p
-}
 
 // loadRules parses every .yml under the given directories.
 func loadRules(t testing.TB, dirs ...string) []*Rule {
@@ -63,7 +39,7 @@ func loadRules(t testing.TB, dirs ...string) []*Rule {
 // TestSigmaHQCorpus compiles SigmaHQ's web and linux rules (read in place,
 // DRL 1.1) and pins the counts so support cannot regress silently.
 func TestSigmaHQCorpus(t *testing.T) {
-	base := sharedData(t, "sigma/rules")
+	base := shareddata.Path(t, "sigma/rules")
 	for _, tc := range []struct {
 		dir                             string
 		total, compiled, unsupported    int
@@ -121,7 +97,7 @@ func TestSigmaHQCorpus(t *testing.T) {
 // TestSpecSchemaExamples parses the Sigma specification's schema examples
 // (sigma-specification/tests/schema, public domain), read in place.
 func TestSpecSchemaExamples(t *testing.T) {
-	base := sharedData(t, "sigma-specification/tests/schema")
+	base := shareddata.Path(t, "sigma-specification/tests/schema")
 	want := map[string]string{ // file -> what it must parse into
 		"correlation/event_count.yml":      "event_count",
 		"correlation/event_count_ecs.yml":  "event_count",

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -50,10 +51,10 @@ func readLines(t *testing.T, path string, f func(n int, line string)) {
 // golden file. Every match is also re-checked with Eval, and every event
 // Eval matches must come out of Match: the prefilter must never hide one.
 func TestRealLogs(t *testing.T) {
-	rulesDir := sharedData(t, "sigma/rules")
-	access := sharedData(t, "apache-real/access.log")
-	ssh := sharedData(t, "loghub/OpenSSH/OpenSSH_2k.log")
-	linux := sharedData(t, "loghub/Linux/Linux_2k.log")
+	rulesDir := shareddata.Path(t, "sigma/rules")
+	access := shareddata.Path(t, "apache-real/access.log")
+	ssh := shareddata.Path(t, "loghub/OpenSSH/OpenSSH_2k.log")
+	linux := shareddata.Path(t, "loghub/Linux/Linux_2k.log")
 	rs, _ := Compile(loadRules(t, filepath.Join(rulesDir, "web"), filepath.Join(rulesDir, "linux")), DefaultPipeline())
 
 	counts := map[string]int{}

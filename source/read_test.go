@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"io"
 	"io/fs"
 	"os"
@@ -119,7 +120,7 @@ func TestDigestMatchesSha256sum(t *testing.T) {
 	if err != nil {
 		t.Skip("sha256sum not installed")
 	}
-	p := filepath.Join(sharedData(t), "apache-real", "access.log")
+	p := filepath.Join(shareddata.Path(t), "apache-real", "access.log")
 	out, err := exec.Command(tool, p).Output()
 	if err != nil {
 		t.Fatal(err)
@@ -139,30 +140,6 @@ func TestDigestMatchesSha256sum(t *testing.T) {
 	if d.Bytes != n || n < 1_000_000 {
 		t.Errorf("Bytes = %d, streamed %d", d.Bytes, n)
 	}
-}
-
-// sharedData finds /work/shared/data from the repository root, or skips.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data not present at %s: %v", p, err)
-	}
-	return p
 }
 
 func TestReadArchives(t *testing.T) {

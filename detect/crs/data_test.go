@@ -2,6 +2,7 @@ package crs
 
 import (
 	"bufio"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,31 +15,6 @@ import (
 
 	"github.com/kizuki-dfir/kizuki/event"
 )
-
-// sharedData returns ../shared/data next to the repository root (the
-// directory holding go.mod), or skips the test when it is absent.
-func sharedData(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data %s not available: %v", p, err)
-	}
-	return p
-}
 
 // ftwFile is the part of a go-ftw regression YAML the tests read.
 type ftwFile struct {
@@ -85,7 +61,7 @@ const ftwAccept = "text/xml,application/xml,application/xhtml+xml,text/html;q=0.
 
 func loadRegression(t testing.TB) []ftwCase {
 	t.Helper()
-	root := sharedData(t, "crs-regression/tests/regression/tests")
+	root := shareddata.Path(t, "crs-regression/tests/regression/tests")
 	var files []string
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -161,7 +137,7 @@ var combinedRE = regexp.MustCompile(`^(\S+) \S+ \S+ \[[^\]]*\] "(\S+) (\S+)(?: (
 // (elastic/examples apache_logs, Apache-2.0; see ../shared/data/apache-real).
 func loadApache(t testing.TB, n int) []event.Event {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedData(t, "apache-real"), "access.log"))
+	f, err := os.Open(filepath.Join(shareddata.Path(t, "apache-real"), "access.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

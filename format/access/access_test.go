@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -375,7 +376,7 @@ func TestCompileErrors(t *testing.T) {
 
 // TestApacheReal decodes the 10,000 real lines of the shared data set.
 func TestApacheReal(t *testing.T) {
-	path := filepath.Join(sharedData(t), "apache-real", "access.log")
+	path := filepath.Join(shareddata.Path(t), "apache-real", "access.log")
 	lines := readLines(t, path)
 	dec := newTestDecoder(t, "access.combined")
 	parsed := 0
@@ -439,31 +440,6 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sharedData returns /work/shared/data seen from the repository root, or
-// skips the test when it is absent.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared test data not available at %s: %v", d, err)
-	}
-	return d
 }
 
 func readLines(t testing.TB, path string) []string {

@@ -1,6 +1,7 @@
 package syslog
 
 import (
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"path/filepath"
 	"testing"
 	"time"
@@ -30,12 +31,12 @@ func benchLines(b *testing.B, lines []string) {
 
 // BenchmarkOpenSSH decodes the real loghub OpenSSH sample (2,000 lines).
 func BenchmarkOpenSSH(b *testing.B) {
-	benchLines(b, readLines(b, sharedData(b, "loghub/OpenSSH/OpenSSH_2k.log")))
+	benchLines(b, readLines(b, shareddata.Path(b, "loghub/OpenSSH/OpenSSH_2k.log")))
 }
 
 // BenchmarkLinux decodes the real loghub Linux /var/log/messages sample.
 func BenchmarkLinux(b *testing.B) {
-	benchLines(b, readLines(b, sharedData(b, "loghub/Linux/Linux_2k.log")))
+	benchLines(b, readLines(b, shareddata.Path(b, "loghub/Linux/Linux_2k.log")))
 }
 
 // BenchmarkAuthLog decodes testdata/auth.log (every program, mail included).

@@ -2,9 +2,8 @@ package syslog
 
 import (
 	"bufio"
-	"errors"
 	"flag"
-	"io/fs"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -423,31 +422,6 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-// sharedData returns the path of a file under the project's shared data
-// (../shared/data next to the repository root), or skips the test.
-func sharedData(t testing.TB, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s absent: the loghub samples are read in place from ../shared/data, not copied into the repository", p)
-	}
-	return p
-}
-
 func readLines(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
@@ -479,7 +453,7 @@ func TestLoghub(t *testing.T) {
 		{"loghub/Linux/Linux_2k.log", 677},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			lines := readLines(t, sharedData(t, tc.file))
+			lines := readLines(t, shareddata.Path(t, tc.file))
 			d := NewDecoder(format.Options{RefTime: time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC)})
 			var raw, sshd, sshdAction int
 			actions := map[string]int{}

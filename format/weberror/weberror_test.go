@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -284,7 +285,7 @@ func TestSniff(t *testing.T) {
 
 // TestLoghubApache decodes loghub's 2,000 real Apache error lines in place.
 func TestLoghubApache(t *testing.T) {
-	lines := readLines(t, filepath.Join(sharedData(t), "loghub", "Apache", "Apache_2k.log"))
+	lines := readLines(t, filepath.Join(shareddata.Path(t), "loghub", "Apache", "Apache_2k.log"))
 	parsed, clients := 0, 0
 	for _, e := range decodeAll(t, "apache.error", format.Options{}, lines) {
 		if e.Kind == event.KindWebError && !e.Time.IsZero() && e.Level != "" && e.Message != "" {
@@ -338,29 +339,6 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func sharedData(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared test data not available at %s: %v", d, err)
-	}
-	return d
 }
 
 func readLines(t testing.TB, path string) []string {
