@@ -120,29 +120,6 @@ func testsIn(data []byte) ([]testDoc, error) {
 	}
 }
 
-// decodeLines decodes test lines with the named format into events.
-func decodeLines(formatName string, lines []string) ([]event.Event, error) {
-	ft, err := format.Lookup(formatName)
-	if err != nil {
-		return nil, err
-	}
-	dec, err := ft.New(format.Options{})
-	if err != nil {
-		return nil, err
-	}
-	var evs []event.Event
-	emit := func(ev *event.Event) {
-		c := *ev
-		c.Extra = append([]event.KV(nil), ev.Extra...)
-		evs = append(evs, c)
-	}
-	for i, l := range lines {
-		dec.Decode(l, event.Ref{Line: int64(i + 1)}, emit)
-	}
-	dec.Flush(emit)
-	return evs, nil
-}
-
 func matches(rs *sigma.RuleSet, c *sigma.Compiled, ev *event.Event) bool {
 	for _, m := range rs.Match(ev, nil) {
 		if m == c {
@@ -176,11 +153,11 @@ func runTests(rs *sigma.RuleSet, c *sigma.Compiled, t *RuleTests) (int, []string
 		fails = append(fails, "tests: a rule needs at least one match and one nomatch case")
 	}
 	if c.IsCorrelation() {
-		pos, err := decodeLines(t.Format, t.Match)
+		pos, err := format.DecodeLines(t.Format, format.Options{}, t.Match)
 		if err != nil {
 			return 0, []string{err.Error()}
 		}
-		neg, _ := decodeLines(t.Format, t.NoMatch)
+		neg, _ := format.DecodeLines(t.Format, format.Options{}, t.NoMatch)
 		if !fires(rs, c, pos) {
 			fails = append(fails, fmt.Sprintf("the %d match lines did not fire the correlation", len(t.Match)))
 		}
@@ -197,7 +174,7 @@ func runTests(rs *sigma.RuleSet, c *sigma.Compiled, t *RuleTests) (int, []string
 		for _, l := range lines {
 			// A case may be a multi-line record (a slow-log entry): its lines go
 			// through one decoder together.
-			evs, err := decodeLines(t.Format, strings.Split(strings.TrimRight(l, "\n"), "\n"))
+			evs, err := format.DecodeLines(t.Format, format.Options{}, strings.Split(strings.TrimRight(l, "\n"), "\n"))
 			if err != nil {
 				return 0, []string{err.Error()}
 			}

@@ -169,3 +169,31 @@ func SniffLines(sample []string, match func(string) bool) int {
 	}
 	return n * 100 / len(sample)
 }
+
+// DecodeLines decodes a handful of lines (a rule's test cases, an evidence
+// line being explained) with a fresh decoder of the named format, and returns
+// copies of the events it emits: numbered from line 1, offsets as if the lines
+// were one file.
+func DecodeLines(name string, opts Options, lines []string) ([]event.Event, error) {
+	f, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	d, err := f.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var out []event.Event
+	emit := func(ev *event.Event) {
+		c := *ev
+		c.Extra = append([]event.KV(nil), ev.Extra...)
+		out = append(out, c)
+	}
+	var off int64
+	for i, l := range lines {
+		d.Decode(l, event.Ref{Line: int64(i + 1), Offset: off}, emit)
+		off += int64(len(l)) + 1
+	}
+	d.Flush(emit)
+	return out, nil
+}

@@ -109,26 +109,9 @@ func findRule(ref string, dirs []string) (*sigma.Rule, error) {
 	return nil, usageErr("no rule %q in the built-in pack%s", ref, map[bool]string{true: " or the --rules folders", false: ""}[len(dirs) > 0])
 }
 
+// decode decodes one or more lines given on the command line.
 func decode(formatName, text string) ([]event.Event, error) {
-	ft, err := format.Lookup(formatName)
-	if err != nil {
-		return nil, err
-	}
-	dec, err := ft.New(format.Options{})
-	if err != nil {
-		return nil, err
-	}
-	var evs []event.Event
-	emit := func(ev *event.Event) {
-		c := *ev
-		c.Extra = append([]event.KV(nil), ev.Extra...)
-		evs = append(evs, c)
-	}
-	for i, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		dec.Decode(l, event.Ref{Line: int64(i + 1)}, emit)
-	}
-	dec.Flush(emit)
-	return evs, nil
+	return format.DecodeLines(formatName, format.Options{}, strings.Split(strings.TrimRight(text, "\n"), "\n"))
 }
 
 func explainAlert(out io.Writer, caseDir, id string, dirs []string) error {

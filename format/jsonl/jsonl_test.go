@@ -1,9 +1,9 @@
 package jsonl
 
 import (
-	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -208,7 +208,7 @@ func TestECSNames(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	for _, in := range []string{"nginx-1.22-escape-json.log", "nginx-1.22-escape-default.log"} {
-		lines := readLines(t, filepath.Join("testdata", in))
+		lines := formattest.ReadLines(t, filepath.Join("testdata", in))
 		var b strings.Builder
 		d := New(format.Options{})
 		for i, l := range lines {
@@ -250,31 +250,13 @@ func TestGolden(t *testing.T) {
 }
 
 func TestSniff(t *testing.T) {
-	lines := readLines(t, "testdata/nginx-1.22-escape-json.log")
+	lines := formattest.ReadLines(t, "testdata/nginx-1.22-escape-json.log")
 	if f, score := format.Sniff(lines); f == nil || f.Name != "jsonl" || score != 100 {
 		t.Errorf("Sniff = %v, %d; want jsonl, 100", f, score)
 	}
 	if f, _ := format.Sniff([]string{"Nov 22 22:33:11 host sshd[1]: Accepted password for x", "{not json"}); f != nil {
 		t.Errorf("Sniff(syslog) = %v, want none", f.Name)
 	}
-}
-
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
 }
 
 // ecsLine is an ECS document of the shape Filebeat ships (nested objects).
@@ -287,7 +269,7 @@ func BenchmarkDecode(b *testing.B) {
 			if in == "ecs" {
 				lines = []string{ecsLine}
 			} else {
-				lines = readLines(b, filepath.Join("testdata", in))
+				lines = formattest.ReadLines(b, filepath.Join("testdata", in))
 			}
 			var size int64
 			for _, l := range lines {
@@ -367,7 +349,7 @@ func flatten(prefix string, v any, out map[string]string) {
 // leaves.
 func FuzzScanner(f *testing.F) {
 	for _, in := range []string{"nginx-1.22-escape-json.log", "nginx-1.22-escape-default.log"} {
-		for _, l := range readLines(f, filepath.Join("testdata", in)) {
+		for _, l := range formattest.ReadLines(f, filepath.Join("testdata", in)) {
 			f.Add(l)
 		}
 	}
@@ -413,7 +395,7 @@ func FuzzScanner(f *testing.F) {
 
 // FuzzDecode checks that any line yields exactly one event holding the line.
 func FuzzDecode(f *testing.F) {
-	for _, l := range readLines(f, "testdata/nginx-1.22-escape-default.log") {
+	for _, l := range formattest.ReadLines(f, "testdata/nginx-1.22-escape-default.log") {
 		f.Add(l)
 	}
 	d := New(format.Options{})

@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"testing"
 
 	"github.com/kizuki-dfir/kizuki/event"
@@ -59,7 +60,7 @@ func TestAudit(t *testing.T) {
 		{line: `Nov 22 22:22:39 vm mysql-server_auditing: vm,app,localhost,5,10,QUERY,shop,'SELECT 1',0`, want: event.Event{Kind: event.KindRaw}},
 	}
 	for _, tt := range tests {
-		got := decodeAll(t, "mariadb.audit", format.Options{}, []string{tt.line})
+		got := formattest.Decode(t, "mariadb.audit", format.Options{}, []string{tt.line})
 		tt.want.Raw, tt.want.Ref = tt.line, ref(1)
 		if d := diffEvents([]event.Event{tt.want}, got); d != "" {
 			t.Errorf("%s: (-want +got):\n%s", tt.line, d)
@@ -84,11 +85,11 @@ func TestAuditGolden(t *testing.T) {
 }
 
 func BenchmarkAudit(b *testing.B) {
-	benchDecode(b, "mariadb.audit", readLines(b, "testdata/mariadb-10.11-server_audit.log"))
+	benchDecode(b, "mariadb.audit", formattest.ReadLines(b, "testdata/mariadb-10.11-server_audit.log"))
 }
 
 func FuzzAudit(f *testing.F) {
-	for _, l := range readLines(f, "testdata/mariadb-10.11-server_audit.log") {
+	for _, l := range formattest.ReadLines(f, "testdata/mariadb-10.11-server_audit.log") {
 		f.Add(l)
 	}
 	fuzzDecoder(f, "mariadb.audit")

@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestGeneral(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := decodeAll(t, "mysql.general", tt.opts, tt.lines)
+			got := formattest.Decode(t, "mysql.general", tt.opts, tt.lines)
 			if d := diffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
@@ -113,7 +114,7 @@ func TestGeneralRecordCap(t *testing.T) {
 		lines = append(lines, long)
 	}
 	lines = append(lines, "\t\t     3 Quit\t")
-	evs := decodeAll(t, "mysql.general", format.Options{}, lines)
+	evs := formattest.Decode(t, "mysql.general", format.Options{}, lines)
 	if evs[0].Kind != event.KindDB || len(evs[0].Raw) > maxRecord {
 		t.Fatalf("first event: kind %v, %d bytes; want a db event of at most %d bytes", evs[0].Kind, len(evs[0].Raw), maxRecord)
 	}
@@ -153,7 +154,7 @@ func TestGeneralGolden(t *testing.T) {
 }
 
 func BenchmarkGeneral(b *testing.B) {
-	lines := readLines(b, "testdata/mariadb-10.11-general.log")
+	lines := formattest.ReadLines(b, "testdata/mariadb-10.11-general.log")
 	benchDecode(b, "mysql.general", lines)
 }
 
@@ -180,7 +181,7 @@ func benchDecode(b *testing.B, name string, lines []string) {
 }
 
 func FuzzGeneral(f *testing.F) {
-	for _, l := range readLines(f, "testdata/mariadb-10.11-general.log") {
+	for _, l := range formattest.ReadLines(f, "testdata/mariadb-10.11-general.log") {
 		f.Add(l)
 	}
 	f.Add("2025-05-19T03:12:44.123456Z\t   12 Query\tSELECT 1\nFROM t")
@@ -192,7 +193,7 @@ func FuzzGeneral(f *testing.F) {
 func fuzzDecoder(f *testing.F, name string) {
 	f.Fuzz(func(t *testing.T, in string) {
 		lines := strings.Split(in, "\n")
-		evs := decodeAll(t, name, format.Options{}, lines)
+		evs := formattest.Decode(t, name, format.Options{}, lines)
 		var all strings.Builder
 		for _, ev := range evs {
 			all.WriteString(ev.Raw)

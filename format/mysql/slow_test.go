@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 
@@ -104,7 +105,7 @@ func TestSlow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := decodeAll(t, "mysql.slow", format.Options{}, tt.lines)
+			got := formattest.Decode(t, "mysql.slow", format.Options{}, tt.lines)
 			if d := diffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
@@ -126,17 +127,17 @@ func TestSlowGolden(t *testing.T) {
 			}
 		}
 	}
-	if want := strings.Count(strings.Join(readLines(t, "testdata/mariadb-10.11-slow.log"), "\n"), "# User@Host:"); queries != want {
+	if want := strings.Count(strings.Join(formattest.ReadLines(t, "testdata/mariadb-10.11-slow.log"), "\n"), "# User@Host:"); queries != want {
 		t.Errorf("%d query events, want %d (one per # User@Host)", queries, want)
 	}
 }
 
 func BenchmarkSlow(b *testing.B) {
-	benchDecode(b, "mysql.slow", readLines(b, "testdata/mariadb-10.11-slow.log"))
+	benchDecode(b, "mysql.slow", formattest.ReadLines(b, "testdata/mariadb-10.11-slow.log"))
 }
 
 func FuzzSlow(f *testing.F) {
-	f.Add(strings.Join(readLines(f, "testdata/mariadb-10.11-slow.log")[:20], "\n"))
+	f.Add(strings.Join(formattest.ReadLines(f, "testdata/mariadb-10.11-slow.log")[:20], "\n"))
 	f.Add("# Time: 2025-05-19T03:12:44.123456Z\n# User@Host: a[b] @  [1.2.3.4]  Id: 1\nSET timestamp=x;\nselect 1;")
 	fuzzDecoder(f, "mysql.slow")
 }

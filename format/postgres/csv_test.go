@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"encoding/csv"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"io"
 	"strings"
 	"testing"
@@ -76,7 +77,7 @@ func TestCSV(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := decodeAll(t, "postgres.csv", format.Options{}, tt.lines)
+			got := formattest.Decode(t, "postgres.csv", format.Options{}, tt.lines)
 			if tt.name == "broken record then a good one" {
 				// Only the raw lines are checked here; the good record after them is.
 				if len(got) != 3 || got[2].Kind != event.KindDB || got[2].Ref.Line != 3 {
@@ -144,7 +145,7 @@ func checkSplit(t *testing.T, rec string) {
 }
 
 func FuzzSplitCSV(f *testing.F) {
-	for _, l := range readLines(f, "testdata/postgresql-15.csv")[:20] {
+	for _, l := range formattest.ReadLines(f, "testdata/postgresql-15.csv")[:20] {
 		f.Add(l)
 	}
 	f.Add("\"multi\nline\",\"a\"\"b\"")
@@ -159,11 +160,11 @@ func FuzzSplitCSV(f *testing.F) {
 }
 
 func BenchmarkCSV(b *testing.B) {
-	benchDecode(b, "postgres.csv", readLines(b, "testdata/postgresql-15.csv"))
+	benchDecode(b, "postgres.csv", formattest.ReadLines(b, "testdata/postgresql-15.csv"))
 }
 
 func FuzzCSV(f *testing.F) {
-	lines := readLines(f, "testdata/postgresql-15.csv")
+	lines := formattest.ReadLines(f, "testdata/postgresql-15.csv")
 	for i := 0; i+3 <= len(lines); i += 3 {
 		f.Add(strings.Join(lines[i:i+3], "\n"))
 	}

@@ -1,9 +1,9 @@
 package postgres
 
 import (
-	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,56 +15,7 @@ import (
 	"github.com/kizuki-dfir/kizuki/format"
 )
 
-// The helpers below mirror format/mysql's test helpers: test code, kept per
-// package so that no package exists only to share it.
-
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// decodeAll runs lines through a fresh decoder of the named format and
-// returns deep copies of the emitted events (emitted events are only valid
-// during the emit call).
-func decodeAll(t testing.TB, name string, opts format.Options, lines []string) []event.Event {
-	t.Helper()
-	f, err := format.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := f.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []event.Event
-	emit := func(ev *event.Event) {
-		c := *ev
-		c.Extra = append([]event.KV(nil), ev.Extra...)
-		out = append(out, c)
-	}
-	var off int64
-	for i, l := range lines {
-		d.Decode(l, event.Ref{Line: int64(i + 1), Offset: off}, emit)
-		off += int64(len(l)) + 1
-	}
-	d.Flush(emit)
-	return out
-}
-
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
-}
 
 // golden is the JSON form of an event in golden files: only set fields.
 type golden struct {
@@ -102,7 +53,7 @@ func toGolden(ev event.Event) golden {
 // with testdata/in.golden (rewritten with -update).
 func checkGolden(t *testing.T, name, in string) []event.Event {
 	t.Helper()
-	evs := decodeAll(t, name, format.Options{}, readLines(t, filepath.Join("testdata", in)))
+	evs := formattest.Decode(t, name, format.Options{}, formattest.ReadLines(t, filepath.Join("testdata", in)))
 	var b strings.Builder
 	for _, ev := range evs {
 		j, err := json.Marshal(toGolden(ev))
@@ -177,7 +128,7 @@ func benchDecode(b *testing.B, name string, lines []string) {
 // events' Raw, in order, reproduce the input.
 func fuzzDecoder(f *testing.F, name string) {
 	f.Fuzz(func(t *testing.T, in string) {
-		evs := decodeAll(t, name, format.Options{}, strings.Split(in, "\n"))
+		evs := formattest.Decode(t, name, format.Options{}, strings.Split(in, "\n"))
 		var all strings.Builder
 		for _, ev := range evs {
 			all.WriteString(ev.Raw)

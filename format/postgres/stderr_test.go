@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestStderr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := decodeAll(t, "postgres.stderr", format.Options{Location: loc}, tt.lines)
+			got := formattest.Decode(t, "postgres.stderr", format.Options{Location: loc}, tt.lines)
 			if d := diffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
@@ -168,8 +169,8 @@ func TestStderrGolden(t *testing.T) {
 	if failedLogins != 8 {
 		t.Errorf("%d failed logins, want 8", failedLogins)
 	}
-	if want := strings.Count(strings.Join(readLines(t, "testdata/postgresql-15-stderr.log"), "\n"), "statement: ") +
-		strings.Count(strings.Join(readLines(t, "testdata/postgresql-15-stderr.log"), "\n"), "STATEMENT: "); queries != want {
+	if want := strings.Count(strings.Join(formattest.ReadLines(t, "testdata/postgresql-15-stderr.log"), "\n"), "statement: ") +
+		strings.Count(strings.Join(formattest.ReadLines(t, "testdata/postgresql-15-stderr.log"), "\n"), "STATEMENT: "); queries != want {
 		t.Errorf("%d queries, want %d", queries, want)
 	}
 }
@@ -179,7 +180,7 @@ func TestSniff(t *testing.T) {
 		"postgresql-15-stderr.log": "postgres.stderr",
 		"postgresql-15.csv":        "postgres.csv",
 	} {
-		lines := readLines(t, "testdata/"+file)[:30]
+		lines := formattest.ReadLines(t, "testdata/"+file)[:30]
 		if f, score := format.Sniff(lines); f == nil || f.Name != want {
 			t.Errorf("Sniff(%s) = %v (score %d), want %s", file, f, score, want)
 		}
@@ -187,11 +188,11 @@ func TestSniff(t *testing.T) {
 }
 
 func BenchmarkStderr(b *testing.B) {
-	benchDecode(b, "postgres.stderr", readLines(b, "testdata/postgresql-15-stderr.log"))
+	benchDecode(b, "postgres.stderr", formattest.ReadLines(b, "testdata/postgresql-15-stderr.log"))
 }
 
 func FuzzStderr(f *testing.F) {
-	lines := readLines(f, "testdata/postgresql-15-stderr.log")
+	lines := formattest.ReadLines(f, "testdata/postgresql-15-stderr.log")
 	for i := 0; i+3 <= len(lines); i += 3 {
 		f.Add(strings.Join(lines[i:i+3], "\n"))
 	}
@@ -203,7 +204,7 @@ func FuzzStderr(f *testing.F) {
 // the test would take hours if the level search were quadratic.
 func TestStderrLongLine(t *testing.T) {
 	line := "2025-05-19 03:12:44 UTC [1] " + strings.Repeat("a:  ", 1<<18)
-	evs := decodeAll(t, "postgres.stderr", format.Options{}, []string{line})
+	evs := formattest.Decode(t, "postgres.stderr", format.Options{}, []string{line})
 	if len(evs) != 1 || evs[0].Kind != event.KindRaw {
 		t.Fatalf("got %d events, want one raw", len(evs))
 	}
