@@ -49,19 +49,29 @@ func ruleSources(dirs []string) ([]detect.RuleSource, error) {
 	return srcs, nil
 }
 
+// loadRules parses the rules of the named folders (the built-in pack when
+// none is named).
+func loadRules(dirs []string) (*detect.Loaded, error) {
+	srcs, err := ruleSources(dirs)
+	if err != nil {
+		return nil, err
+	}
+	loaded, err := detect.LoadRules(srcs...)
+	if err != nil {
+		return nil, &exitError{exitUsage, err}
+	}
+	return loaded, nil
+}
+
 func newRulesListCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:     "list [DIR...]",
 		Short:   "List rules: id, level, ATT&CK, log source, title",
 		Example: "  kizuki rules list\n  kizuki rules list ~/sigma/rules/web",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			srcs, err := ruleSources(args)
+			loaded, err := loadRules(args)
 			if err != nil {
 				return err
-			}
-			loaded, err := detect.LoadRules(srcs...)
-			if err != nil {
-				return &exitError{exitUsage, err}
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "ID\tLEVEL\tATT&CK\tLOG SOURCE\tTITLE")
@@ -91,13 +101,9 @@ used with its file and the precise reason, and exits 1 if any rule failed.`,
 		Example: `  kizuki rules check ~/sigma/rules/linux ~/sigma/rules/web
   kizuki rules check --json rules/ > check.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			srcs, err := ruleSources(args)
+			loaded, err := loadRules(args)
 			if err != nil {
 				return err
-			}
-			loaded, err := detect.LoadRules(srcs...)
-			if err != nil {
-				return &exitError{exitUsage, err}
 			}
 			rs, unsupported := sigma.Compile(loaded.Rules, sigma.DefaultPipeline())
 			unsupported = append(loaded.ParseErrors, unsupported...)
