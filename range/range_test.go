@@ -17,6 +17,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/investigate"
+	"github.com/kizuki-dfir/kizuki/scan"
+	"github.com/kizuki-dfir/kizuki/triage"
 )
 
 func TestRangeEndToEnd(t *testing.T) {
@@ -139,5 +144,25 @@ func TestRangeEndToEnd(t *testing.T) {
 	if len(truth.EntryVectors) != 3 || len(truth.RecordsDestroyed) != 1 || truth.DataOutBytes <= 0 {
 		t.Errorf("truth: %d entry vectors, %d destroyed, %d bytes out",
 			len(truth.EntryVectors), len(truth.RecordsDestroyed), truth.DataOutBytes)
+	}
+
+	// kizuki on the fresh logs, held to the same bar as the recorded case.
+	inv, err := investigate.LoadInventory("../examples/range/inventory.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := triage.Run(ctx, triage.Config{
+		Version: "test", TimeZone: "UTC", Paranoia: 1, Inventory: inv,
+		Scan: scan.Config{Args: []string{filepath.Join(dir, "logs")}, Decode: format.Options{Location: time.UTC}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := Compare(truth, res.Findings)
+	var table strings.Builder
+	cmp.Print(&table)
+	t.Logf("kizuki against this run's truth:\n%s", table.String())
+	for _, problem := range cmp.Check() {
+		t.Error(problem)
 	}
 }
