@@ -58,6 +58,8 @@ type account struct {
 func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
 	memprofile := flag.String("memprofile", "", "write an allocation profile here (at the end)")
+	heapprofile := flag.String("heapprofile", "", "write a heap profile (memory in use) here, -heapat into the scan")
+	heapAt := flag.Duration("heapat", 5*time.Second, "when to take -heapprofile: what the scan holds while it runs, not after")
 	out := flag.String("out", "", "case folder (default: a temporary folder, removed)")
 	paranoia := flag.Int("paranoia", 1, "OWASP CRS paranoia level; 0 turns CRS off")
 	workers := flag.Int("workers", 0, "decoding goroutines (0: GOMAXPROCS)")
@@ -68,6 +70,19 @@ func main() {
 	if flag.NArg() == 0 {
 		fmt.Fprintln(os.Stderr, "usage: prof [flags] LOGS...")
 		os.Exit(2)
+	}
+	if *heapprofile != "" {
+		time.AfterFunc(*heapAt, func() {
+			f, err := os.Create(*heapprofile)
+			if err == nil {
+				runtime.GC() // the profile shows live memory as of the last GC
+				err = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "prof: heap profile:", err)
+			}
+		})
 	}
 	if err := run(*cpuprofile, *memprofile, *out, *paranoia, *workers, *fmtName, rulesOnly, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "prof:", err)
