@@ -53,7 +53,7 @@ command -v lnav >/dev/null || missing+=(lnav)
 command -v fail2ban-regex >/dev/null || missing+=(fail2ban)
 ((${#missing[@]} == 0)) || apt_install "${missing[@]}"
 
-[[ -x bin/kizuki ]] || make -s build
+make -s build # also under `make bench`: cheap when up to date, and bin/ is shared
 go build -o "$DATA/bin/gen" ./bench/gen
 go build -o "$DATA/bin/floor" ./bench/floor
 go build -o "$DATA/bin/prof" ./bench/prof
