@@ -33,6 +33,8 @@ type prefilter struct {
 	squeezed    *ahocorasick.Matcher // squeezedWords
 	base64Rules []*regexp.Regexp     // patterns of base64Rules
 	restricted  map[string]bool      // tx.restricted_extensions (920440), lower case, with the dot
+	argWords    *ahocorasick.Matcher // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
+	argRCE      []*regexp.Regexp     // 932xxx patterns: Unix and Windows commands at the start of a value
 
 	// The two costly questions (a regex over the base64-decoded path, and
 	// libinjection over a header) are asked once per distinct value: log
@@ -56,6 +58,71 @@ var pathDataFiles = []string{
 
 // Data files for User-Agent and Referer (913100 scanners, 944130 Java
 // classes on every header).
+// argDataFiles are the request-side word lists CRS matches arguments with
+// (@pmFromFile). A query whose names and values contain none of their words,
+// nor any inline @pm word of the request rules, can only meet CRS's regular
+// expressions, which need characters plain queries do not have.
+var argDataFiles = []string{
+	"@owasp_crs/ai-critical-artifacts.data",
+	"@owasp_crs/java-classes.data",
+	"@owasp_crs/lfi-os-files.data",
+	"@owasp_crs/php-function-names-933150.data",
+	"@owasp_crs/php-variables.data",
+	"@owasp_crs/restricted-files.data",
+	"@owasp_crs/restricted-upload.data",
+	"@owasp_crs/ssrf-no-scheme.data",
+	"@owasp_crs/ssrf.data",
+	"@owasp_crs/unix-shell.data",
+	"@owasp_crs/windows-powershell-commands.data",
+	"@owasp_crs/web-shells-php.data",
+	"@owasp_crs/web-shells-asp.data",
+}
+
+// argRuleFiles are the request rule files whose inline @pm lists argWords
+// also takes in.
+var argRuleFiles = []string{
+	"@owasp_crs/REQUEST-920-PROTOCOL-ENFORCEMENT.conf",
+	"@owasp_crs/REQUEST-921-PROTOCOL-ATTACK.conf",
+	"@owasp_crs/REQUEST-930-APPLICATION-ATTACK-LFI.conf",
+	"@owasp_crs/REQUEST-931-APPLICATION-ATTACK-RFI.conf",
+	"@owasp_crs/REQUEST-932-APPLICATION-ATTACK-RCE.conf",
+	"@owasp_crs/REQUEST-933-APPLICATION-ATTACK-PHP.conf",
+	"@owasp_crs/REQUEST-934-APPLICATION-ATTACK-GENERIC.conf",
+	"@owasp_crs/REQUEST-941-APPLICATION-ATTACK-XSS.conf",
+	"@owasp_crs/REQUEST-942-APPLICATION-ATTACK-SQLI.conf",
+	"@owasp_crs/REQUEST-943-APPLICATION-ATTACK-SESSION-FIXATION.conf",
+	"@owasp_crs/REQUEST-944-APPLICATION-ATTACK-JAVA.conf",
+}
+
+// sqlNames are plain words that CRS's regular expressions (not its @pm
+// lists) can match in an argument of letters and digits alone: database and
+// schema names (942140), SQL and script keywords, URL schemes, prototype
+// pollution, overflow values and session-id parameter names. The list is
+// deliberately broad: a word here only means "ask Coraza".
+var sqlNames = []string{"information_schema", "mysql", "msdb", "sysibm", "syscat", "sysdummy", "pg_catalog", "pg_shadow",
+	"pg_user", "sqlite_master", "sqlite_temp_master", "master", "tempdb", "northwind", "sys", "all_tables", "user_tables",
+	"dba_", "v$", "rdb$", "systables", "syscolumns", "sysobjects", "sysusers", "xp_", "sp_", "utl_", "dbms_",
+	"select", "union", "sleep", "benchmark", "waitfor", "delay", "exec", "char", "concat", "having", "insert",
+	"update", "delete", "drop", "truncate", "alter", "create", "declare", "cast", "convert", "shutdown", "load_file",
+	"outfile", "dumpfile", "null", "true", "false", "like", "rlike", "regexp", "between", "procedure", "analyse",
+	"script", "alert", "onerror", "onload", "javascript", "vbscript", "iframe", "document", "window", "eval",
+	"expression", "import", "url", "file", "http", "ftp", "php", "data", "glob", "phar", "zip", "expect", "ogg",
+	"jndi", "ldap", "rmi", "dns", "iiop", "corba", "nds", "nis",
+	// 934130 prototype pollution
+	"__proto__", "proto", "prototype", "constructor",
+	// 942220 integer and float overflow values (an exact-match list)
+	"4294967295", "4294967296", "2147483648", "2147483647", "2147483649", "0000012345", "0000023456",
+	"2.2250738585072007e-308", "2.2250738585072011e-308", "1e309",
+	// 943110/943120 session fixation: session-id names in the query
+	"session", "sess", "sid", "token", "cfid", "cftoken", "shiny"}
+
+var (
+	inlinePmRE = regexp.MustCompile(`"@pm ([^"]*)"`)
+	// noPlainQueries is set when a 932 pattern does not compile in RE2:
+	// queries then always go to Coraza.
+	noPlainQueries bool
+)
+
 var headerDataFiles = []string{
 	"@owasp_crs/scanners-user-agents.data",
 	"@owasp_crs/java-classes.data",
@@ -157,7 +224,60 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	for _, e := range strings.Fields(strings.ToLower(string(em[1]))) {
 		restricted[strings.TrimSuffix(e, "/")] = true
 	}
+	argLits, err := readLiterals(root, argDataFiles)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range argRuleFiles {
+		conf, err := fs.ReadFile(root, name)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		for _, m := range inlinePmRE.FindAllSubmatch(conf, -1) {
+			argLits = append(argLits, strings.Fields(strings.ToLower(string(m[1])))...)
+		}
+	}
+	argLits = append(argLits, pathLits...)
+	argLits = append(argLits, sqlNames...)
+
+	// The RCE rules name hundreds of commands with regular expressions and
+	// match them at the start of a value, where a plain value can hold one
+	// ("lastlog"). Every one of them that RE2 compiles is asked; one it
+	// cannot compile makes every plain query go to Coraza.
+	rce, err := fs.ReadFile(root, "@owasp_crs/REQUEST-932-APPLICATION-ATTACK-RCE.conf")
+	if err != nil {
+		return nil, fmt.Errorf("read 932 rules: %w", err)
+	}
+	// MayMatch answers for paranoia level 1 only: the rules after the
+	// level-2 marker never run there.
+	pl1 := string(rce)
+	if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
+		pl1 = pl1[:i]
+	}
+	var argRCE []*regexp.Regexp
+	for _, line := range strings.Split(pl1, "\n") {
+		// Only the first condition of each rule that reads ARGS: a chained
+		// condition narrows it, so leaving it out is conservative.
+		if !strings.HasPrefix(line, "SecRule ") || !strings.Contains(strings.Fields(line)[1], "ARGS") {
+			continue
+		}
+		i := strings.Index(line, `"@rx `)
+		j := strings.LastIndex(line, `" \`)
+		if i < 0 || j <= i {
+			continue // @pm and @pmFromFile rules: covered by argWords
+		}
+		re, err := regexp.Compile("(?i)" + line[i+len(`"@rx `):j])
+		if err != nil {
+			argRCE = nil
+			noPlainQueries = true
+			break
+		}
+		argRCE = append(argRCE, re)
+	}
+
 	return &prefilter{
+		argRCE:      argRCE,
+		argWords:    ahocorasick.NewStringMatcher(argLits),
 		pathWords:   ahocorasick.NewStringMatcher(pathLits),
 		headerWords: ahocorasick.NewStringMatcher(headerLits),
 		squeezed:    ahocorasick.NewStringMatcher(squeezedWords),
@@ -236,6 +356,12 @@ func (c *Checker) MayMatch(ev *event.Event) bool {
 
 // plainPath reports whether p is an origin-form path CRS PL1 cannot flag.
 func (f *prefilter) plainPath(p string) bool {
+	if q := strings.IndexByte(p, '?'); q >= 0 {
+		if !f.plainQuery(p[q+1:]) {
+			return false
+		}
+		p = p[:q]
+	}
 	if len(p) == 0 || len(p) > maxPlain || p[0] != '/' {
 		return false
 	}
@@ -275,6 +401,115 @@ func (f *prefilter) plainPath(p string) bool {
 // t:base64Decode, then t:urlDecodeUni and t:jsDecode (refused here rather
 // than reimplemented: a decoded '%', '+' or '\\' sends the request to
 // Coraza), then t:removeWhitespace, then the rules' own patterns.
+// Limits of a plain query: short enough that no argument-length or count
+// rule (920xxx) can apply, and no value long enough to hide anything.
+const (
+	maxQuery      = 256
+	maxQueryArgs  = 16
+	maxQueryValue = 64
+)
+
+// plainQuery reports whether a query string can meet no paranoia-1 CRS rule:
+// name=value pairs of letters, digits, "_", "-" and "." only (no escapes, no
+// spaces, no quotes, no operators), none holding a word CRS looks for, and
+// no single value that could itself be a shell command or bare keyword.
+func (f *prefilter) plainQuery(q string) bool {
+	if q == "" {
+		return true
+	}
+	if len(q) > maxQuery || noPlainQueries {
+		return false
+	}
+	var low [maxQuery]byte
+	spaced := false
+	args, valLen, names := 1, 0, map[string]bool{}
+	start := 0
+	for i := 0; i <= len(q); i++ {
+		if i == len(q) || q[i] == '&' {
+			pair := q[start:i]
+			name, value, ok := strings.Cut(pair, "=")
+			if !ok || name == "" || names[name] || shellCommands[strings.ToLower(value)] || shellCommands[strings.ToLower(name)] {
+				return false // bare words, repeated names (HPP, 921180) and lone commands go to Coraza
+			}
+			names[name] = true
+			start = i + 1
+			if i == len(q) {
+				break
+			}
+			args++
+			valLen = 0
+			if args > maxQueryArgs {
+				return false
+			}
+			low[i] = '&'
+			continue
+		}
+		ch := q[i]
+		switch {
+		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_':
+		case 'A' <= ch && ch <= 'Z':
+			ch += 'a' - 'A'
+		case ch == '.':
+			if i > 0 && q[i-1] == '.' {
+				return false
+			}
+		case ch == '+':
+			spaced = true // a space in a search box; libinjection looks at those below
+		case ch == '=':
+		default:
+			return false
+		}
+		valLen++
+		if valLen > maxQueryValue {
+			return false
+		}
+		low[i] = ch
+	}
+	lq := low[:len(q)]
+	if f.argWords.Contains(lq) || f.pathWords.Contains(lq) {
+		return false
+	}
+	// 934100/934160 base64-decode every argument name and value on its own;
+	// the 932 rules look for commands at their start.
+	for _, pair := range strings.Split(q, "&") {
+		name, value, _ := strings.Cut(pair, "=")
+		if f.base64Match(name) || f.base64Match(value) {
+			return false
+		}
+		v := value
+		if spaced {
+			v = strings.ReplaceAll(value, "+", " ")
+			if f.injectionMemo(v) {
+				return false
+			}
+		}
+		// The RCE rules transform values first (cmdLine collapses and
+		// removeWhitespace drops spaces): try the forms they may see.
+		forms := []string{v, name}
+		if spaced {
+			forms = append(forms, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", ""))
+		}
+		for _, re := range f.argRCE {
+			for _, form := range forms {
+				if re.MatchString(form) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// injectionMemo asks libinjection once per distinct value.
+func (f *prefilter) injectionMemo(v string) bool {
+	if m, ok := f.injectMemo.get([]byte(v)); ok {
+		return m
+	}
+	m := injection(v)
+	f.injectMemo.put(strings.Clone(v), m)
+	return m
+}
+
 func (f *prefilter) base64Match(p string) bool {
 	if m, ok := f.base64Memo.get([]byte(p)); ok {
 		return m
@@ -289,25 +524,121 @@ func (f *prefilter) base64MatchSlow(p string) bool {
 	if d == "" {
 		return false
 	}
-	if strings.ContainsAny(d, "%+\\") {
-		return true
-	}
-	d = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, d)
-	for _, re := range f.base64Rules {
-		if re.MatchString(d) {
-			return true
+	// After base64Decode, 934100 and 934160 apply urlDecodeUni, jsDecode and
+	// removeWhitespace again: the patterns are tried on the decoded bytes
+	// and on that second decoding, so a match hidden one layer deeper is
+	// still seen.
+	for _, v := range []string{d, jsDecode(urlDecodeUni(d))} {
+		v = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, v)
+		for _, re := range f.base64Rules {
+			if re.MatchString(v) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// base64Strict decodes like Coraza's t:base64Decode: standard alphabet,
-// stopping at the first byte outside it, keeping a final partial group.
+// urlDecodeUni decodes %HH, %uHHHH and + as ModSecurity's transformation
+// does, leaving malformed escapes as they are.
+func urlDecodeUni(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b.WriteByte(' ')
+		case c == '%' && i+5 < len(s) && (s[i+1] == 'u' || s[i+1] == 'U') && isHex(s[i+2:i+6]):
+			b.WriteRune(rune(hexVal(s[i+2 : i+6])))
+			i += 5
+		case c == '%' && i+2 < len(s) && isHex(s[i+1:i+3]):
+			b.WriteByte(byte(hexVal(s[i+1 : i+3])))
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// jsDecode decodes JavaScript escapes (\xHH, \uHHHH, \n and friends, \c).
+func jsDecode(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		n := s[i+1]
+		switch {
+		case (n == 'x' || n == 'X') && i+3 < len(s) && isHex(s[i+2:i+4]):
+			b.WriteByte(byte(hexVal(s[i+2 : i+4])))
+			i += 3
+		case (n == 'u' || n == 'U') && i+5 < len(s) && isHex(s[i+2:i+6]):
+			b.WriteRune(rune(hexVal(s[i+2 : i+6])))
+			i += 5
+		default:
+			switch n {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			case 'f':
+				b.WriteByte('\f')
+			case 'v':
+				b.WriteByte('\v')
+			case 'b':
+				b.WriteByte('\b')
+			case 'a':
+				b.WriteByte('\a')
+			default:
+				b.WriteByte(n)
+			}
+			i++
+		}
+	}
+	return b.String()
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func hexVal(s string) int {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			v = v<<4 | int(c-'0')
+		case 'a' <= c && c <= 'f':
+			v = v<<4 | int(c-'a'+10)
+		default:
+			v = v<<4 | int(c-'A'+10)
+		}
+	}
+	return v
+}
+
 func base64Strict(src string) string {
 	var dst []byte
 	var n, x int
@@ -358,6 +689,15 @@ func base64Strict(src string) string {
 func (f *prefilter) plainHeader(h string, referer bool) bool {
 	if h == "" || h == "-" {
 		return true
+	}
+	if referer {
+		// A referrer's query (a search page) is judged like a request's.
+		if i := strings.IndexByte(h, '?'); i >= 0 {
+			if !f.plainQuery(h[i+1:]) {
+				return false
+			}
+			h = h[:i]
+		}
 	}
 	if len(h) > maxPlain {
 		return false
