@@ -34,12 +34,12 @@ type prefilter struct {
 	base64Rules []*regexp.Regexp     // patterns of base64Rules
 	restricted  map[string]bool      // tx.restricted_extensions (920440), lower case, with the dot
 	argWords    *ahocorasick.Matcher // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
-	argRCE      []*regexp.Regexp     // 932xxx patterns: Unix and Windows commands at the start of a value
+	argRCE      []*regexp.Regexp     // paranoia-1 @rx patterns over arguments (commands, session names, ...)
 
 	// The two costly questions (a regex over the base64-decoded path, and
 	// libinjection over a header) are asked once per distinct value: log
 	// lines repeat paths and User-Agents endlessly.
-	base64Memo, injectMemo *cache[bool]
+	base64Memo, injectMemo, rceMemo *cache[bool]
 }
 
 // memoSize bounds each prefilter memo.
@@ -100,14 +100,11 @@ var argRuleFiles = []string{
 // pollution, overflow values and session-id parameter names. The list is
 // deliberately broad: a word here only means "ask Coraza".
 var sqlNames = []string{"information_schema", "mysql", "msdb", "sysibm", "syscat", "sysdummy", "pg_catalog", "pg_shadow",
-	"pg_user", "sqlite_master", "sqlite_temp_master", "master", "tempdb", "northwind", "sys", "all_tables", "user_tables",
+	"pg_user", "sqlite_master", "sqlite_temp_master", "tempdb", "northwind", "all_tables", "user_tables",
 	"dba_", "v$", "rdb$", "systables", "syscolumns", "sysobjects", "sysusers", "xp_", "sp_", "utl_", "dbms_",
-	"select", "union", "sleep", "benchmark", "waitfor", "delay", "exec", "char", "concat", "having", "insert",
-	"update", "delete", "drop", "truncate", "alter", "create", "declare", "cast", "convert", "shutdown", "load_file",
-	"outfile", "dumpfile", "null", "true", "false", "like", "rlike", "regexp", "between", "procedure", "analyse",
-	"script", "alert", "onerror", "onload", "javascript", "vbscript", "iframe", "document", "window", "eval",
-	"expression", "import", "url", "file", "http", "ftp", "php", "data", "glob", "phar", "zip", "expect", "ogg",
-	"jndi", "ldap", "rmi", "dns", "iiop", "corba", "nds", "nis",
+	"select", "union", "sleep", "benchmark", "waitfor", "shutdown", "load_file", "outfile", "dumpfile", "procedure",
+	"script", "alert", "onerror", "onload", "javascript", "vbscript", "iframe", "document", "eval", "expression",
+	"jndi", "ldap", "rmi", "iiop", "corba",
 	// 934130 prototype pollution
 	"__proto__", "proto", "prototype", "constructor",
 	// 942220 integer and float overflow values (an exact-match list)
@@ -240,39 +237,42 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	argLits = append(argLits, pathLits...)
 	argLits = append(argLits, sqlNames...)
 
-	// The RCE rules name hundreds of commands with regular expressions and
-	// match them at the start of a value, where a plain value can hold one
-	// ("lastlog"). Every one of them that RE2 compiles is asked; one it
-	// cannot compile makes every plain query go to Coraza.
-	rce, err := fs.ReadFile(root, "@owasp_crs/REQUEST-932-APPLICATION-ATTACK-RCE.conf")
-	if err != nil {
-		return nil, fmt.Errorf("read 932 rules: %w", err)
-	}
-	// MayMatch answers for paranoia level 1 only: the rules after the
-	// level-2 marker never run there.
-	pl1 := string(rce)
-	if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
-		pl1 = pl1[:i]
-	}
+	// The request rules' regular expressions over arguments (at paranoia
+	// level 1) are asked directly, compiled in RE2: a plain value has no
+	// syntax for them to need, but it can be a command the 932 rules match
+	// at its start ("lastlog") or a session-id name 943110 knows. One that
+	// RE2 cannot compile makes every query go to Coraza.
 	var argRCE []*regexp.Regexp
-	for _, line := range strings.Split(pl1, "\n") {
-		// Only the first condition of each rule that reads ARGS: a chained
-		// condition narrows it, so leaving it out is conservative.
-		if !strings.HasPrefix(line, "SecRule ") || !strings.Contains(strings.Fields(line)[1], "ARGS") {
-			continue
-		}
-		i := strings.Index(line, `"@rx `)
-		j := strings.LastIndex(line, `" \`)
-		if i < 0 || j <= i {
-			continue // @pm and @pmFromFile rules: covered by argWords
-		}
-		re, err := regexp.Compile("(?i)" + line[i+len(`"@rx `):j])
+	for _, name := range argRuleFiles {
+		conf, err := fs.ReadFile(root, name)
 		if err != nil {
-			argRCE = nil
-			noPlainQueries = true
-			break
+			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		argRCE = append(argRCE, re)
+		// MayMatch answers for paranoia level 1 only: the rules after the
+		// level-2 marker never run there.
+		pl1 := string(conf)
+		if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
+			pl1 = pl1[:i]
+		}
+		for _, line := range strings.Split(pl1, "\n") {
+			// Only the first condition of each rule: a chained condition
+			// narrows it, so leaving it out is conservative.
+			if !strings.HasPrefix(line, "SecRule ") || !strings.Contains(strings.Fields(line)[1], "ARGS") {
+				continue
+			}
+			i := strings.Index(line, `"@rx `)
+			j := strings.LastIndex(line, `" \`)
+			if i < 0 || j <= i {
+				continue // @pm and @pmFromFile rules: covered by argWords
+			}
+			re, err := regexp.Compile("(?i)" + line[i+len(`"@rx `):j])
+			if err != nil {
+				argRCE = nil
+				noPlainQueries = true
+				break
+			}
+			argRCE = append(argRCE, re)
+		}
 	}
 
 	return &prefilter{
@@ -285,6 +285,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		restricted:  restricted,
 		base64Memo:  newCache[bool](memoSize),
 		injectMemo:  newCache[bool](memoSize),
+		rceMemo:     newCache[bool](memoSize),
 	}, nil
 }
 
@@ -342,7 +343,7 @@ func (c *Checker) MayMatch(ev *event.Event) bool {
 		return true
 	}
 	switch ev.Method {
-	case "GET", "HEAD":
+	case "GET", "HEAD", "POST":
 	default:
 		return true
 	}
@@ -489,15 +490,30 @@ func (f *prefilter) plainQuery(q string) bool {
 		if spaced {
 			forms = append(forms, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", ""))
 		}
-		for _, re := range f.argRCE {
-			for _, form := range forms {
-				if re.MatchString(form) {
-					return false
-				}
+		for _, form := range forms {
+			if f.commandAtStart(form) {
+				return false
 			}
 		}
 	}
 	return true
+}
+
+// commandAtStart asks the 932 patterns once per distinct value: they are
+// large alternations, and query values repeat ("page=2", "sort=price").
+func (f *prefilter) commandAtStart(v string) bool {
+	if m, ok := f.rceMemo.get([]byte(v)); ok {
+		return m
+	}
+	m := false
+	for _, re := range f.argRCE {
+		if re.MatchString(v) {
+			m = true
+			break
+		}
+	}
+	f.rceMemo.put(strings.Clone(v), m)
+	return m
 }
 
 // injectionMemo asks libinjection once per distinct value.
@@ -710,6 +726,7 @@ func (f *prefilter) plainHeader(h string, referer bool) bool {
 		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '/', ch == ':':
 		case 'A' <= ch && ch <= 'Z':
 			ch += 'a' - 'A'
+		case ch == '~' && !referer: // crawler versions ("SemrushBot/7~bl")
 		case ch == '.':
 			if prev == '.' { // traversal (930110 reads every header but Referer)
 				return false
