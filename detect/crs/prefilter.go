@@ -502,6 +502,9 @@ func (f *prefilter) plainQuery(q string) bool {
 // commandAtStart asks the 932 patterns once per distinct value: they are
 // large alternations, and query values repeat ("page=2", "sort=price").
 func (f *prefilter) commandAtStart(v string) bool {
+	if shortNumber(v) {
+		return false // ids and offsets; the overflow values 942220 knows are in argWords
+	}
 	if m, ok := f.rceMemo.get([]byte(v)); ok {
 		return m
 	}
@@ -514,6 +517,19 @@ func (f *prefilter) commandAtStart(v string) bool {
 	}
 	f.rceMemo.put(strings.Clone(v), m)
 	return m
+}
+
+// shortNumber reports whether v is 1 to 9 decimal digits.
+func shortNumber(v string) bool {
+	if v == "" || len(v) > 9 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // injectionMemo asks libinjection once per distinct value.
@@ -545,6 +561,9 @@ func (f *prefilter) base64MatchSlow(p string) bool {
 	// and on that second decoding, so a match hidden one layer deeper is
 	// still seen.
 	for _, v := range []string{d, jsDecode(urlDecodeUni(d))} {
+		if !mentionsJS(v) {
+			continue
+		}
 		v = strings.Map(func(r rune) rune {
 			if unicode.IsSpace(r) {
 				return -1
@@ -555,6 +574,22 @@ func (f *prefilter) base64MatchSlow(p string) bool {
 			if re.MatchString(v) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// jsWords are literals every alternative of 934100's and 934160's patterns
+// contains (case-insensitively): decoded bytes holding none of them cannot
+// match, and most base64-looking paths decode to noise.
+var jsWords = []string{"nd_func", "js_function", "eval", "function", "fromcharcod", "prototyp", "cons", "module",
+	"child_process", "process", "binding", "env", "global", "main", "require", "while"}
+
+func mentionsJS(v string) bool {
+	l := strings.ToLower(v)
+	for _, w := range jsWords {
+		if strings.Contains(l, w) {
+			return true
 		}
 	}
 	return false
