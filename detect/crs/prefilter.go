@@ -39,7 +39,7 @@ type prefilter struct {
 	// The two costly questions (a regex over the base64-decoded path, and
 	// libinjection over a header) are asked once per distinct value: log
 	// lines repeat paths and User-Agents endlessly.
-	base64Memo, injectMemo, rceMemo *cache[bool]
+	base64Memo, injectMemo, rceMemo, headerMemo *cache[bool]
 }
 
 // memoSize bounds each prefilter memo.
@@ -286,6 +286,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		base64Memo:  newCache[bool](memoSize),
 		injectMemo:  newCache[bool](memoSize),
 		rceMemo:     newCache[bool](memoSize),
+		headerMemo:  newCache[bool](memoSize),
 	}, nil
 }
 
@@ -737,10 +738,25 @@ func base64Strict(src string) string {
 
 // plainHeader reports whether a User-Agent (or, with referer, a Referer)
 // value is one CRS PL1 cannot flag. Empty and "-" (absent) are plain.
+// plainHeader answers once per distinct header: user agents and referrers
+// repeat across a log far more than URLs do.
 func (f *prefilter) plainHeader(h string, referer bool) bool {
 	if h == "" || h == "-" {
 		return true
 	}
+	key := h
+	if referer {
+		key = "R\x00" + h
+	}
+	if m, ok := f.headerMemo.get([]byte(key)); ok {
+		return m
+	}
+	m := f.plainHeaderSlow(h, referer)
+	f.headerMemo.put(strings.Clone(key), m)
+	return m
+}
+
+func (f *prefilter) plainHeaderSlow(h string, referer bool) bool {
 	if referer {
 		// A referrer's query (a search page) is judged like a request's.
 		if i := strings.IndexByte(h, '?'); i >= 0 {
