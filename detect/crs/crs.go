@@ -83,7 +83,12 @@ type Stats struct {
 
 // Checker evaluates requests against CRS. It is safe for concurrent use.
 type Checker struct {
+	// Coraza compiles CRS in a few tenths of a second: it is done on the first
+	// request the prefilter cannot rule out, so a scan of logs where no web
+	// request needs it (or of no web log at all) never pays for it.
+	wafOnce  sync.Once
 	waf      coraza.WAF
+	wafErr   error
 	paranoia int
 	pre      *prefilter
 	cache    *cache[Verdict]
@@ -106,17 +111,11 @@ func New(opts Options) (*Checker, error) {
 		opts.CacheSize = DefaultCacheSize
 	}
 	root := embeddedFS{coreruleset.FS}
-	waf, err := coraza.NewWAF(coraza.NewWAFConfig().
-		WithRootFS(root).
-		WithDirectives(directives(opts.Paranoia)))
-	if err != nil {
-		return nil, fmt.Errorf("crs: compile rules: %w", err)
-	}
 	pre, err := newPrefilter(root)
 	if err != nil {
 		return nil, fmt.Errorf("crs: build prefilter: %w", err)
 	}
-	c := &Checker{waf: waf, paranoia: opts.Paranoia, pre: pre}
+	c := &Checker{paranoia: opts.Paranoia, pre: pre}
 	if opts.CacheSize > 0 {
 		c.cache = newCache[Verdict](opts.CacheSize)
 	}
@@ -302,6 +301,15 @@ func (c *Checker) evaluate(r *request) (v Verdict) {
 			v = Verdict{}
 		}
 	}()
+	c.wafOnce.Do(func() {
+		c.waf, c.wafErr = coraza.NewWAF(coraza.NewWAFConfig().
+			WithRootFS(embeddedFS{coreruleset.FS}).
+			WithDirectives(directives(c.paranoia)))
+	})
+	if c.wafErr != nil { // the embedded CRS always compiles; tests make sure
+		c.errs.Add(1)
+		return Verdict{}
+	}
 	tx := c.waf.NewTransaction()
 	defer tx.Close()
 	tx.ProcessConnection("192.0.2.1", 40000, "192.0.2.2", 80)
