@@ -32,7 +32,7 @@ SEED=${BENCH_SEED:-1}
 GOACCESS_CAP=${GOACCESS_CAP:-200MB}
 FAIL2BAN_CAP=${FAIL2BAN_CAP:-50MB}
 LNAV_CAP=${LNAV_CAP:-$SIZE}
-CRS_CAP=${CRS_CAP:-50MB} # Coraza is the slow part (docs/PERFORMANCE.md)
+CRS_CAP=${CRS_CAP:-$SIZE} # a prefix (e.g. 50MB) if Coraza is slow again
 RESULTS=$ROOT/bench/results
 mkdir -p "$DATA/bin" "$RESULTS" "$DATA/empty-rules" "$DATA/home"
 
