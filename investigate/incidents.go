@@ -483,6 +483,9 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 				Args: map[string]string{"rows": fmt.Sprint(nb.rows), "statement": nb.text}, Evidence: ev})
 		case "shell_cmd":
 			addTactic("TA0002", []string{"T1505.003", "T1059.004"}, nb.time)
+			for _, u := range commandPurpose(nb.text) {
+				addTactic(u.tactic, u.techniques, nb.time)
+			}
 			shellSteps = append(shellSteps, findings.Step{Time: nb.time, Tactic: "TA0002", Attack: []string{"T1505.003", "T1059.004"},
 				What: fmt.Sprintf("Command run through the web shell from %s: %s", nb.ip, nb.text), Code: "shell.command",
 				Args: map[string]string{"ip": nb.ip, "command": nb.text}, Evidence: ev})
@@ -504,6 +507,9 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 				what = fmt.Sprintf("Password changed for %s", nb.target)
 			default:
 				what = fmt.Sprintf("Command run as %s: %s", nb.user, nb.text)
+			}
+			for _, u := range commandPurpose(nb.text) {
+				addTactic(u.tactic, u.techniques, nb.time)
 			}
 			addTactic(tac, tech, nb.time)
 			privSteps = append(privSteps, findings.Step{Time: nb.time, Tactic: tac, Attack: tech, What: what, Code: code, Args: args, Evidence: ev})
@@ -911,3 +917,50 @@ func containsStep(steps []findings.Step, tactic string) bool {
 func injectedSQL(stmt string) bool { return injected.MatchString(stmt) }
 
 var injected = regexp.MustCompile(`(?i)(\bunion(\s+all)?\s+select\b|information_schema|\b(or|and)\s+(not\s+)?('?\w*'?|\d+)\s*=\s*('?\w*'?|\d+)\s*(#|--|/\*|\)|$)|\bsleep\s*\(\s*\d|\bbenchmark\s*\(|\bextractvalue\s*\(|\bupdatexml\s*\(|0x71[0-9a-f]{6}71|\bcase\s+when\s*\(\s*\d+\s*=\s*\d+)`)
+
+// purpose is what a command an attacker ran is for, in ATT&CK terms.
+type purpose struct {
+	tactic     string
+	techniques []string
+}
+
+// commandPurposes classify the commands attackers run on a host they entered,
+// by the words they contain. A command can serve several purposes ("cat
+// /etc/passwd" discovers accounts and reads credentials).
+var commandPurposes = []struct {
+	words []string
+	purpose
+}{
+	{[]string{"id", "whoami", "uname", "hostname", "ls", "ps", "netstat", "ss", "ifconfig", "ip", "pwd", "w", "who", "last", "find", "env", "df", "lsb_release", "/etc/os-release", "/etc/issue"},
+		purpose{"TA0007", []string{"T1082", "T1033", "T1083"}}},
+	{[]string{"/etc/passwd", "/etc/shadow", "/etc/group", ".ssh", "id_rsa", ".env", "config.php", "wp-config", ".my.cnf", ".bash_history", ".pgpass", "credentials"},
+		purpose{"TA0006", []string{"T1003.008", "T1552.001"}}},
+	{[]string{"tar", "zip", "gzip", "7z", "rar", "mysqldump", "pg_dump"},
+		purpose{"TA0009", []string{"T1560.001", "T1005"}}},
+	{[]string{"rm", "shred", "unlink", "history", "truncate", "wipe"},
+		purpose{"TA0005", []string{"T1070.004"}}},
+	{[]string{"useradd", "adduser", "crontab", "authorized_keys", "systemctl", "chpasswd"},
+		purpose{"TA0003", []string{"T1136.001", "T1053.003", "T1098.004"}}},
+}
+
+// commandPurpose returns the purposes a command line serves. Words are
+// matched as whole shell words, or as path fragments for paths.
+func commandPurpose(cmd string) []purpose {
+	fields := strings.FieldsFunc(strings.ToLower(cmd), func(r rune) bool {
+		return r == ' ' || r == '\t' || r == ';' || r == '|' || r == '&' || r == '(' || r == ')' || r == '`' || r == '"' || r == '\''
+	})
+	var out []purpose
+	for _, cp := range commandPurposes {
+	words:
+		for _, w := range cp.words {
+			for _, f := range fields {
+				base := f[strings.LastIndexByte(f, '/')+1:]
+				if base == w || (strings.ContainsAny(w, "/.") && strings.Contains(f, w)) {
+					out = append(out, cp.purpose)
+					break words
+				}
+			}
+		}
+	}
+	return out
+}

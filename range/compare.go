@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kizuki-dfir/kizuki/attack"
 	"github.com/kizuki-dfir/kizuki/findings"
 )
 
@@ -25,6 +26,9 @@ type Scenario struct {
 	TrueDestroyed int64
 	Confirmed     int64 // people kizuki confirms affected
 	TrueRead      int64 // the largest set of records the truth says the actor read
+	// MissingTactics are the ATT&CK tactics of the scenario's phases that
+	// the incident does not report.
+	MissingTactics []string
 }
 
 // Comparison is the whole score.
@@ -110,6 +114,20 @@ func Compare(t *Truth, f *findings.Findings) Comparison {
 			}
 		}
 		if inc != nil {
+			have := map[string]bool{}
+			for _, ta := range inc.Tactics {
+				have[ta.ID] = true
+			}
+			seen := map[string]bool{}
+			for _, p := range t.Phases {
+				for _, short := range p.Tactic {
+					ta, ok := attack.ByShort(short)
+					if p.Scenario == ev.Scenario && ok && !have[ta.ID] && !seen[ta.ID] {
+						seen[ta.ID] = true
+						s.MissingTactics = append(s.MissingTactics, ta.Name)
+					}
+				}
+			}
 			s.Incident, s.Detected = inc.ID, true
 			s.Destroyed, s.Confirmed = inc.RecordsDestroyed, inc.AffectedConfirmed
 			s.FirstError, s.LastError = absDiff(inc.FirstSeen, first), absDiff(inc.LastSeen, last)
@@ -137,10 +155,14 @@ func absDiff(a, b time.Time) time.Duration {
 // Print writes the comparison as a table.
 func (c Comparison) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tINCIDENT\tDETECTED\tENTRY RIGHT\tENTRY ERR\tFIRST ERR\tLAST ERR\tDESTROYED (TRUE)\tCONFIRMED (TRUE READ)")
+	fmt.Fprintln(tw, "SCENARIO\tINCIDENT\tDETECTED\tENTRY RIGHT\tENTRY ERR\tFIRST ERR\tLAST ERR\tDESTROYED (TRUE)\tCONFIRMED (TRUE READ)\tTACTICS MISSED")
 	for _, s := range c.Scenarios {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\t%v\t%v\t%d (%d)\t%d (%d)\n", s.Name, s.Incident, s.Detected, s.EntryRight,
-			s.EntryError, s.FirstError, s.LastError, s.Destroyed, s.TrueDestroyed, s.Confirmed, s.TrueRead)
+		missed := strings.Join(s.MissingTactics, ", ")
+		if missed == "" {
+			missed = "none"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\t%v\t%v\t%d (%d)\t%d (%d)\t%s\n", s.Name, s.Incident, s.Detected, s.EntryRight,
+			s.EntryError, s.FirstError, s.LastError, s.Destroyed, s.TrueDestroyed, s.Confirmed, s.TrueRead, missed)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "false incidents on benign actors: %d\n", len(c.FalseIncidents))
@@ -152,7 +174,9 @@ func (c Comparison) Print(w io.Writer) {
 // Check returns what falls short of the bar the project holds kizuki to:
 // every scenario detected with the right entry vector, entry, first and last
 // seen within a minute, destruction counted, at least the truth's records
-// confirmed, and no incident on a benign actor.
+// confirmed, and no incident on a benign actor. Missed tactics are printed,
+// not failed: some phases leave nothing in any log (commands POSTed to a web
+// shell never reach the access log), and truth.json does not say which.
 func (c Comparison) Check() []string {
 	var bad []string
 	for _, s := range c.Scenarios {
