@@ -39,7 +39,7 @@ type prefilter struct {
 	// The two costly questions (a regex over the base64-decoded path, and
 	// libinjection over a header) are asked once per distinct value: log
 	// lines repeat paths and User-Agents endlessly.
-	base64Memo, injectMemo, rceMemo, headerMemo *cache[bool]
+	base64Memo, injectMemo, rceMemo, headerMemo, pairMemo *cache[bool]
 }
 
 // memoSize bounds each prefilter memo.
@@ -287,6 +287,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		injectMemo:  newCache[bool](memoSize),
 		rceMemo:     newCache[bool](memoSize),
 		headerMemo:  newCache[bool](memoSize),
+		pairMemo:    newCache[bool](memoSize),
 	}, nil
 }
 
@@ -422,79 +423,101 @@ func (f *prefilter) plainQuery(q string) bool {
 	if len(q) > maxQuery || noPlainQueries {
 		return false
 	}
-	var low [maxQuery]byte
-	spaced := false
-	args, valLen, names := 1, 0, map[string]bool{}
-	start := 0
+	// Shape first, without allocating: plain characters, bounded sizes,
+	// name=value pairs with distinct names (a repeated name is HTTP parameter
+	// pollution, 921180).
+	var names [maxQueryArgs]string
+	args, valLen, start := 0, 0, 0
 	for i := 0; i <= len(q); i++ {
 		if i == len(q) || q[i] == '&' {
-			pair := q[start:i]
-			name, value, ok := strings.Cut(pair, "=")
-			if !ok || name == "" || names[name] || shellCommands[strings.ToLower(value)] || shellCommands[strings.ToLower(name)] {
-				return false // bare words, repeated names (HPP, 921180) and lone commands go to Coraza
-			}
-			names[name] = true
-			start = i + 1
-			if i == len(q) {
-				break
-			}
-			args++
-			valLen = 0
-			if args > maxQueryArgs {
+			name, _, ok := strings.Cut(q[start:i], "=")
+			if !ok || name == "" || args == maxQueryArgs {
 				return false
 			}
-			low[i] = '&'
+			for _, n := range names[:args] {
+				if n == name {
+					return false
+				}
+			}
+			names[args] = name
+			args++
+			start, valLen = i+1, 0
 			continue
 		}
-		ch := q[i]
-		switch {
-		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_':
-		case 'A' <= ch && ch <= 'Z':
-			ch += 'a' - 'A'
+		switch ch := q[i]; {
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '=', ch == '+':
 		case ch == '.':
 			if i > 0 && q[i-1] == '.' {
 				return false
 			}
-		case ch == '+':
-			spaced = true // a space in a search box; libinjection looks at those below
-		case ch == '=':
 		default:
 			return false
 		}
-		valLen++
-		if valLen > maxQueryValue {
+		if valLen++; valLen > maxQueryValue {
 			return false
+		}
+	}
+	// Then each pair on its own, as CRS sees arguments; pairs repeat across a
+	// log ("page=2", "sort=price"), so each is judged once.
+	start = 0
+	for i := 0; i <= len(q); i++ {
+		if i < len(q) && q[i] != '&' {
+			continue
+		}
+		pair := q[start:i]
+		start = i + 1
+		if m, ok := f.pairMemo.get([]byte(pair)); ok {
+			if !m {
+				return false
+			}
+			continue
+		}
+		m := f.plainPair(pair)
+		f.pairMemo.put(strings.Clone(pair), m)
+		if !m {
+			return false
+		}
+	}
+	return true
+}
+
+// plainPair judges one name=value of plain characters: no word of CRS's
+// lists, no lone shell command, no base64 payload (934100/934160), no
+// command the 932 patterns see at its start, no injection libinjection sees
+// once "+" is read as a space.
+func (f *prefilter) plainPair(pair string) bool {
+	name, value, _ := strings.Cut(pair, "=")
+	var low [maxQuery]byte
+	for i := 0; i < len(pair); i++ {
+		ch := pair[i]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
 		}
 		low[i] = ch
 	}
-	lq := low[:len(q)]
-	if f.argWords.Contains(lq) || f.pathWords.Contains(lq) {
+	if f.argWords.Contains(low[:len(pair)]) || f.pathWords.Contains(low[:len(pair)]) {
 		return false
 	}
-	// 934100/934160 base64-decode every argument name and value on its own;
-	// the 932 rules look for commands at their start.
-	for _, pair := range strings.Split(q, "&") {
-		name, value, _ := strings.Cut(pair, "=")
-		if f.base64Match(name) || f.base64Match(value) {
+	if shellCommands[strings.ToLower(value)] || shellCommands[strings.ToLower(name)] {
+		return false
+	}
+	if f.base64Match(name) || f.base64Match(value) {
+		return false
+	}
+	v := value
+	forms := []string{v, name}
+	if strings.IndexByte(value, '+') >= 0 {
+		v = strings.ReplaceAll(value, "+", " ")
+		if injection(v) {
 			return false
-		}
-		v := value
-		if spaced {
-			v = strings.ReplaceAll(value, "+", " ")
-			if f.injectionMemo(v) {
-				return false
-			}
 		}
 		// The RCE rules transform values first (cmdLine collapses and
 		// removeWhitespace drops spaces): try the forms they may see.
-		forms := []string{v, name}
-		if spaced {
-			forms = append(forms, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", ""))
-		}
-		for _, form := range forms {
-			if f.commandAtStart(form) {
-				return false
-			}
+		forms = append(forms, v, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", ""))
+	}
+	for _, form := range forms {
+		if f.commandAtStart(form) {
+			return false
 		}
 	}
 	return true
@@ -531,16 +554,6 @@ func shortNumber(v string) bool {
 		}
 	}
 	return true
-}
-
-// injectionMemo asks libinjection once per distinct value.
-func (f *prefilter) injectionMemo(v string) bool {
-	if m, ok := f.injectMemo.get([]byte(v)); ok {
-		return m
-	}
-	m := injection(v)
-	f.injectMemo.put(strings.Clone(v), m)
-	return m
 }
 
 func (f *prefilter) base64Match(p string) bool {
