@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/attack"
+	"github.com/kizuki-dfir/kizuki/detect"
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/findings"
 )
@@ -364,10 +365,10 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 	sources := map[string]bool{}
 	maxRank := 0
 	for _, a := range cl.alerts {
-		if rank(a.Severity) >= 1 {
+		if detect.SeverityRank(a.Severity) >= 1 {
 			rules[a.RuleID] = true
 		}
-		maxRank = max(maxRank, rank(a.Severity))
+		maxRank = max(maxRank, detect.SeverityRank(a.Severity))
 		inc.Alerts = append(inc.Alerts, a.ID)
 		for _, e := range a.Evidence {
 			sources[x.family(e.Path)] = true
@@ -612,7 +613,7 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 	inc.FirstSeen, inc.LastSeen = cl.first.UTC(), cl.last.UTC()
 	inc.DwellSeconds = int64(cl.last.Sub(cl.first) / time.Second)
 	for _, a := range cl.alerts {
-		if rank(a.Severity) >= 3 {
+		if detect.SeverityRank(a.Severity) >= 3 {
 			t := a.Detected.UTC()
 			if t.IsZero() {
 				t = a.Time.UTC()

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kizuki-dfir/kizuki/detect"
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/findings"
 	"github.com/kizuki-dfir/kizuki/format"
@@ -67,7 +68,7 @@ func (x *Investigation) Suspects() (ips, shells []string) {
 				c = &cand{ip: a.Actor}
 				best[a.Actor] = c
 			}
-			c.rank = max(c.rank, rank(a.Severity))
+			c.rank = max(c.rank, detect.SeverityRank(a.Severity))
 			c.n += a.Count
 		}
 		if isWebShellAlert(a) {
@@ -134,20 +135,6 @@ func isIP(s string) bool {
 func isLoopback(s string) bool {
 	a, err := netip.ParseAddr(s)
 	return err == nil && a.IsLoopback() || s == "localhost"
-}
-
-func rank(sev string) int {
-	switch sev {
-	case "low":
-		return 1
-	case "medium":
-		return 2
-	case "high":
-		return 3
-	case "critical":
-		return 4
-	}
-	return 0
 }
 
 func hasTechnique(a findings.Alert, prefix string) bool {

@@ -1,9 +1,9 @@
 package access
 
 import (
-	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
@@ -319,7 +319,7 @@ func TestNotAccessLog(t *testing.T) {
 }
 
 func TestSniff(t *testing.T) {
-	sample := readLines(t, "testdata/nginx-combined.log")
+	sample := formattest.ReadLines(t, "testdata/nginx-combined.log")
 	f, score := format.Sniff(sample)
 	if f == nil || f.Name != "access.combined" || score < 99 {
 		t.Errorf("Sniff(nginx combined) = %v, %d; want access.combined, >= 99", f, score)
@@ -331,7 +331,7 @@ func TestSniff(t *testing.T) {
 	if f, _ := format.Sniff(common); f == nil || f.Name != "access.common" {
 		t.Errorf("Sniff(common) = %v; want access.common", f)
 	}
-	if f, _ := format.Sniff(readLines(t, "testdata/apache-vhost_combined.log")); f == nil || f.Name != "access.vhost_combined" {
+	if f, _ := format.Sniff(formattest.ReadLines(t, "testdata/apache-vhost_combined.log")); f == nil || f.Name != "access.vhost_combined" {
 		t.Errorf("Sniff(apache-vhost_combined.log) = %v; want access.vhost_combined", f)
 	}
 	vhost := []string{`www.example.com:443 192.0.2.10 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "-"`}
@@ -377,7 +377,7 @@ func TestCompileErrors(t *testing.T) {
 // TestApacheReal decodes the 10,000 real lines of the shared data set.
 func TestApacheReal(t *testing.T) {
 	path := filepath.Join(shareddata.Path(t), "apache-real", "access.log")
-	lines := readLines(t, path)
+	lines := formattest.ReadLines(t, path)
 	dec := newTestDecoder(t, "access.combined")
 	parsed := 0
 	for i, l := range lines {
@@ -412,7 +412,7 @@ func TestGolden(t *testing.T) {
 		t.Run(c.log, func(t *testing.T) {
 			dec := newTestDecoder(t, c.format)
 			var b strings.Builder
-			for i, l := range readLines(t, filepath.Join("testdata", c.log)) {
+			for i, l := range formattest.ReadLines(t, filepath.Join("testdata", c.log)) {
 				dec.Decode(l, event.Ref{Line: int64(i + 1)}, func(e *event.Event) {
 					if e.Kind != event.KindWeb {
 						t.Errorf("line %d not decoded: %q", i+1, l)
@@ -440,23 +440,4 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
 }

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ import (
 // an earlier line).
 func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"testdata/nginx-combined.log", "testdata/nginx-custom.log"} {
-		for _, l := range readLines(f, name) {
+		for _, l := range formattest.ReadLines(f, name) {
 			f.Add(l)
 		}
 	}
@@ -61,7 +62,7 @@ func FuzzDecode(f *testing.F) {
 // what the generic step walk gives for the same layouts.
 func FuzzNCSA(f *testing.F) {
 	for _, name := range []string{"testdata/nginx-combined.log", "testdata/apache-real-2000.log"} {
-		for i, l := range readLines(f, name) {
+		for i, l := range formattest.ReadLines(f, name) {
 			if i < 50 {
 				f.Add(l)
 			}
@@ -89,7 +90,7 @@ func FuzzNCSA(f *testing.F) {
 func TestNCSASameAsWalk(t *testing.T) {
 	var lines []string
 	for _, name := range []string{"testdata/nginx-combined.log", "testdata/apache-real-2000.log", "testdata/apache-vhost_combined.log"} {
-		lines = append(lines, readLines(t, name)...)
+		lines = append(lines, formattest.ReadLines(t, name)...)
 	}
 	for _, line := range lines {
 		for _, l := range []*layout{combined, common} {

@@ -1,8 +1,8 @@
 package auditd
 
 import (
-	"bufio"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,7 +189,7 @@ func TestSniff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := readLines(t, filepath.Join("testdata", "audit.log"))
+	lines := formattest.ReadLines(t, filepath.Join("testdata", "audit.log"))
 	if got := f.Sniff(lines); got != 100 {
 		t.Errorf("sniff of audit.log = %d, want 100", got)
 	}
@@ -213,30 +213,12 @@ func TestSniffForwarded(t *testing.T) {
 	}
 }
 
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
-}
-
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden decodes testdata/audit.log (one intrusion's records, in the
 // shapes cited in TestDecode) and compares every field with audit.golden.
 func TestGolden(t *testing.T) {
-	lines := readLines(t, filepath.Join("testdata", "audit.log"))
+	lines := formattest.ReadLines(t, filepath.Join("testdata", "audit.log"))
 	d := NewDecoder()
 	var b strings.Builder
 	for i, l := range lines {

@@ -1,6 +1,7 @@
 package auditd
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"path/filepath"
 	"testing"
 
@@ -29,7 +30,7 @@ func benchLines(b *testing.B, lines []string) {
 // BenchmarkAuditLog decodes testdata/audit.log: a mix of SYSCALL, EXECVE,
 // PATH, PROCTITLE and user-space records.
 func BenchmarkAuditLog(b *testing.B) {
-	benchLines(b, readLines(b, filepath.Join("testdata", "audit.log")))
+	benchLines(b, formattest.ReadLines(b, filepath.Join("testdata", "audit.log")))
 }
 
 // BenchmarkSyscall decodes the record that dominates busy audit logs.

@@ -1,6 +1,7 @@
 package syslog
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"path/filepath"
 	"testing"
@@ -31,17 +32,17 @@ func benchLines(b *testing.B, lines []string) {
 
 // BenchmarkOpenSSH decodes the real loghub OpenSSH sample (2,000 lines).
 func BenchmarkOpenSSH(b *testing.B) {
-	benchLines(b, readLines(b, shareddata.Path(b, "loghub/OpenSSH/OpenSSH_2k.log")))
+	benchLines(b, formattest.ReadLines(b, shareddata.Path(b, "loghub/OpenSSH/OpenSSH_2k.log")))
 }
 
 // BenchmarkLinux decodes the real loghub Linux /var/log/messages sample.
 func BenchmarkLinux(b *testing.B) {
-	benchLines(b, readLines(b, shareddata.Path(b, "loghub/Linux/Linux_2k.log")))
+	benchLines(b, formattest.ReadLines(b, shareddata.Path(b, "loghub/Linux/Linux_2k.log")))
 }
 
 // BenchmarkAuthLog decodes testdata/auth.log (every program, mail included).
 func BenchmarkAuthLog(b *testing.B) {
-	benchLines(b, readLines(b, filepath.Join("testdata", "auth.log")))
+	benchLines(b, formattest.ReadLines(b, filepath.Join("testdata", "auth.log")))
 }
 
 // BenchmarkRFC3339 decodes high-precision stamps, which are not cached.

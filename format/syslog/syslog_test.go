@@ -1,8 +1,8 @@
 package syslog
 
 import (
-	"bufio"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
@@ -422,25 +422,6 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
-}
-
 // TestLoghub decodes the loghub samples (real auth and messages logs, cited
 // in ../shared/data/loghub): at least 99.5% of lines must be structured, and
 // the sshd vocabulary must cover the OpenSSH sample.
@@ -453,7 +434,7 @@ func TestLoghub(t *testing.T) {
 		{"loghub/Linux/Linux_2k.log", 677},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			lines := readLines(t, shareddata.Path(t, tc.file))
+			lines := formattest.ReadLines(t, shareddata.Path(t, tc.file))
 			d := NewDecoder(format.Options{RefTime: time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC)})
 			var raw, sshd, sshdAction int
 			actions := map[string]int{}
@@ -494,7 +475,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // in the table above, one per program) and compares every field with
 // testdata/auth.golden.
 func TestGolden(t *testing.T) {
-	lines := readLines(t, filepath.Join("testdata", "auth.log"))
+	lines := formattest.ReadLines(t, filepath.Join("testdata", "auth.log"))
 	d := NewDecoder(format.Options{RefTime: ref2025})
 	var b strings.Builder
 	for i, l := range lines {

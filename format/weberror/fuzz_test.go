@@ -1,6 +1,7 @@
 package weberror
 
 import (
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 // every decoded string is a piece of the input.
 func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"testdata/nginx-error.log", "testdata/apache-error.log"} {
-		lines := readLines(f, name)
+		lines := formattest.ReadLines(f, name)
 		for i := 0; i+3 <= len(lines); i += 3 {
 			f.Add(strings.Join(lines[i:i+3], "\n"))
 		}

@@ -1,9 +1,9 @@
 package weberror
 
 import (
-	"bufio"
 	"encoding/json"
 	"flag"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
@@ -277,7 +277,7 @@ func TestSniff(t *testing.T) {
 		"testdata/nginx-error.log":  "nginx.error",
 		"testdata/apache-error.log": "apache.error",
 	} {
-		if f, score := format.Sniff(readLines(t, file)); f == nil || f.Name != want || score < 90 {
+		if f, score := format.Sniff(formattest.ReadLines(t, file)); f == nil || f.Name != want || score < 90 {
 			t.Errorf("Sniff(%s) = %v, %d; want %s", file, f, score, want)
 		}
 	}
@@ -285,7 +285,7 @@ func TestSniff(t *testing.T) {
 
 // TestLoghubApache decodes loghub's 2,000 real Apache error lines in place.
 func TestLoghubApache(t *testing.T) {
-	lines := readLines(t, filepath.Join(shareddata.Path(t), "loghub", "Apache", "Apache_2k.log"))
+	lines := formattest.ReadLines(t, filepath.Join(shareddata.Path(t), "loghub", "Apache", "Apache_2k.log"))
 	parsed, clients := 0, 0
 	for _, e := range decodeAll(t, "apache.error", format.Options{}, lines) {
 		if e.Kind == event.KindWebError && !e.Time.IsZero() && e.Level != "" && e.Message != "" {
@@ -313,7 +313,7 @@ func TestGolden(t *testing.T) {
 	} {
 		t.Run(c.log, func(t *testing.T) {
 			var b strings.Builder
-			for _, e := range decodeAll(t, c.format, format.Options{}, readLines(t, filepath.Join("testdata", c.log))) {
+			for _, e := range decodeAll(t, c.format, format.Options{}, formattest.ReadLines(t, filepath.Join("testdata", c.log))) {
 				if e.Kind != event.KindWebError {
 					t.Errorf("line %d not decoded: %q", e.Ref.Line, e.Raw)
 				}
@@ -339,23 +339,4 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
-}
-
-func readLines(t testing.TB, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 4<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
 }
