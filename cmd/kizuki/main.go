@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	_ "time/tzdata" // --tz must work on machines without a zoneinfo database
 
 	"github.com/spf13/cobra"
@@ -35,7 +36,23 @@ func usageErr(format string, a ...any) error {
 	return &exitError{exitUsage, fmt.Errorf(format, a...)}
 }
 
+// tuneMemory keeps the scan's footprint small whatever the input size: the
+// pipeline holds little live data (a few blocks, alert groups, correlation
+// entries) but makes short-lived garbage per line, so collecting at 50%
+// growth instead of 100% halves the peak at a few percent of CPU, and a soft
+// limit makes the collector work harder before a large scan reaches 400 MiB.
+// GOGC and GOMEMLIMIT still override both.
+func tuneMemory() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(400 << 20)
+	}
+}
+
 func main() {
+	tuneMemory()
 	root := newRoot()
 	err := root.Execute()
 	if err == nil {
