@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
+
+	"github.com/cloudflare/ahocorasick"
 
 	"github.com/kizuki-dfir/kizuki/event"
 )
@@ -31,6 +34,7 @@ const (
 type Collector struct {
 	ips     map[string]bool
 	shells  map[string]bool // web-shell paths
+	wanted  *ahocorasick.Matcher
 	mu      sync.Mutex
 	workers []*collectorWorker
 }
@@ -45,7 +49,32 @@ func NewCollector(ips, shells []string) *Collector {
 	for _, s := range shells {
 		c.shells[s] = true
 	}
+	// A dense automaton is fast and, for a few hundred short words, small.
+	// It is case-sensitive: each word goes in as written, lower and upper.
+	var words []string
+	for _, w := range append(append(append([]string{}, ips...), shells...), wantedWords...) {
+		words = append(words, w, strings.ToLower(w), strings.ToUpper(w))
+	}
+	c.wanted = ahocorasick.NewStringMatcher(words)
 	return c
+}
+
+// wantedWords mark the lines the collector needs whoever wrote them:
+// privileged activity and account changes (syslog programs, audit record
+// types, ECS actions in JSON) and statements that read or destroy data.
+var wantedWords = []string{
+	"sudo", "su:", "su[", " su ", "useradd", "adduser", "usermod", "groupadd", "gpasswd", "passwd", "chpasswd",
+	"add_user", "user_mgmt", "user_chauthtok", "add_group", "grp_mgmt", "execve",
+	"user_created", "group_member_added", "password_changed", "process_started",
+	"drop", "truncate", "delete", "union", "outfile", "dumpfile", "rows", "select",
+}
+
+// Skip reports whether a line can hold nothing the collector needs: it names
+// no suspect address or web shell and none of the words of the activity kept
+// for everyone. It is scan.Config.Skip for the second pass; being a plain
+// substring test, it errs towards decoding.
+func (c *Collector) Skip(line string) bool {
+	return !c.wanted.Contains(unsafe.Slice(unsafe.StringData(line), len(line)))
 }
 
 // ipFacts is what the logs say about one address.

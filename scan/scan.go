@@ -61,6 +61,12 @@ type Config struct {
 	MaxLine int            // 0 means DefaultMaxLine
 	Samples int            // unparsed lines kept per input; 0 means 5
 	Handler Handler        // may be nil (parse only)
+	// Skip, if set, is asked about each line of a stateless input before it
+	// is decoded: lines it reports are counted but not decoded. A pass that
+	// needs only some lines (the investigation's, which looks for a few
+	// addresses) saves most of the decoding this way. Inputs decoded in
+	// order see every line: their records span lines.
+	Skip func(line string) bool
 	// Progress, if set, is updated as the scan goes; read it from any goroutine.
 	Progress *Progress
 }
@@ -189,6 +195,7 @@ const sampleCap = 512
 // lineDecoder decodes the lines of one part of an input and keeps its tally.
 type lineDecoder struct {
 	dec     format.Decoder
+	skip    func(string) bool
 	input   int32
 	maxLine int
 	keep    int
@@ -244,6 +251,9 @@ func (ld *lineDecoder) block(b block) {
 		}
 		if line == "" {
 			ld.t.blank++
+			return
+		}
+		if ld.skip != nil && ld.skip(line) {
 			return
 		}
 		ld.dec.Decode(line, event.Ref{Input: ld.input, Line: num, Offset: off}, ld.emit)
@@ -401,6 +411,7 @@ func (s *scanner) work() {
 			continue
 		}
 		ld := newLineDecoder(dec, j.in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
+		ld.skip = s.cfg.Skip
 		ld.block(j.b)
 		ld.flush(j.in)
 		j.ready.Done()

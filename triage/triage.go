@@ -138,6 +138,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		coll = investigate.NewCollector(ips, shells)
 		sc2 := cfg.Scan
 		sc2.Handler = coll
+		sc2.Skip = coll.Skip
 		sc2.Progress = nil
 		res2, err := scan.Run(ctx, sc2)
 		if err != nil {

@@ -243,6 +243,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	// at its start ("lastlog") or a session-id name 943110 knows. One that
 	// RE2 cannot compile makes every query go to Coraza.
 	var argRCE []*regexp.Regexp
+	var alternatives []string
 	for _, name := range argRuleFiles {
 		conf, err := fs.ReadFile(root, name)
 		if err != nil {
@@ -265,13 +266,21 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 			if i < 0 || j <= i {
 				continue // @pm and @pmFromFile rules: covered by argWords
 			}
-			re, err := regexp.Compile("(?i)" + line[i+len(`"@rx `):j])
-			if err != nil {
-				argRCE = nil
+			pat := line[i+len(`"@rx `) : j]
+			if _, err := regexp.Compile(pat); err != nil {
 				noPlainQueries = true
 				break
 			}
-			argRCE = append(argRCE, re)
+			alternatives = append(alternatives, "(?:"+pat+")")
+		}
+	}
+	// One automaton for all of them: a value is read once, not once a rule.
+	if len(alternatives) > 0 && !noPlainQueries {
+		re, err := regexp.Compile("(?i)" + strings.Join(alternatives, "|"))
+		if err != nil {
+			noPlainQueries = true
+		} else {
+			argRCE = []*regexp.Regexp{re}
 		}
 	}
 
