@@ -49,3 +49,21 @@ func TestInjectedSQL(t *testing.T) {
 		}
 	}
 }
+
+func TestCollectorSkip(t *testing.T) {
+	c := NewCollector([]string{"203.0.113.7", "2001:db8::AB"}, []string{"/uploads/avatar.php"})
+	for line, skip := range map[string]bool{
+		`203.0.113.7 - - [19/May/2025:03:10:00 +0000] "GET / HTTP/1.1" 200 5 "-" "x"`:                      false,
+		`2001:db8::ab - - [19/May/2025:03:10:00 +0000] "GET / HTTP/1.1" 200 5 "-" "x"`:                     false, // case of hex digits
+		`192.0.2.10 - - [19/May/2025:03:10:00 +0000] "GET /uploads/avatar.php?c=id HTTP/1.1" 200 5`:        false, // the shell from another address
+		`May 19 04:02:30 web01 sudo:      ops : TTY=pts/1 ; PWD=/home/ops ; USER=root ; COMMAND=/bin/bash`: false,
+		`type=EXECVE msg=audit(1716089410.123:881): argc=2 a0="ls" a1="-la"`:                               false,
+		`20250519 03:12:44,db,app,localhost,12,345,QUERY,shop,'DROP TABLE members',0`:                      false,
+		`192.0.2.10 - - [19/May/2025:03:10:00 +0000] "GET /index.html HTTP/1.1" 200 5 "-" "Mozilla/5.0"`:   true,
+		`May 19 09:00:00 web01 CRON[5100]: (root) CMD (run-parts /etc/cron.hourly)`:                        true,
+	} {
+		if got := c.Skip(line); got != skip {
+			t.Errorf("Skip(%q) = %v, want %v", line, got, skip)
+		}
+	}
+}
