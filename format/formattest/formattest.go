@@ -5,8 +5,12 @@ package formattest
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -61,4 +65,60 @@ func Golden(t testing.TB, path string, got []byte, update bool) {
 	if d := cmp.Diff(string(want), string(got)); d != "" {
 		t.Errorf("%s differs from its golden file (-want +got):\n%s", path, d)
 	}
+}
+
+// goldenEvent is the JSON form of an event in golden files: the fields set.
+type goldenEvent struct {
+	Time      string     `json:"time,omitempty"`
+	Line      int64      `json:"line"`
+	Kind      string     `json:"kind"`
+	Dataset   string     `json:"dataset,omitempty"`
+	Action    string     `json:"action,omitempty"`
+	Outcome   string     `json:"outcome,omitempty"`
+	Host      string     `json:"host,omitempty"`
+	Message   string     `json:"message,omitempty"`
+	Level     string     `json:"level,omitempty"`
+	SourceIP  string     `json:"source_ip,omitempty"`
+	Port      int        `json:"source_port,omitempty"`
+	PID       int        `json:"pid,omitempty"`
+	User      string     `json:"user,omitempty"`
+	Process   string     `json:"process,omitempty"`
+	Statement string     `json:"statement,omitempty"`
+	Rows      int64      `json:"rows,omitempty"`
+	Extra     []event.KV `json:"extra,omitempty"`
+	Raw       string     `json:"raw"`
+}
+
+// GoldenDecode decodes testdata/in with the named format and compares the
+// events, one JSON object a line, with testdata/in.golden (rewritten first
+// when update is set).
+func GoldenDecode(t *testing.T, name, in string, update bool) []event.Event {
+	t.Helper()
+	evs := Decode(t, name, format.Options{}, ReadLines(t, filepath.Join("testdata", in)))
+	var b strings.Builder
+	for _, ev := range evs {
+		g := goldenEvent{Line: ev.Ref.Line, Kind: ev.Kind.String(), Dataset: ev.Dataset, Action: ev.Action,
+			Outcome: ev.Outcome.String(), Host: ev.Host, Message: ev.Message, Level: ev.Level, SourceIP: ev.SourceIP,
+			Port: ev.SourcePort, PID: ev.PID, User: ev.User, Process: ev.Process, Statement: ev.Statement, Rows: ev.Rows, Extra: ev.Extra, Raw: ev.Raw}
+		if !ev.Time.IsZero() {
+			g.Time = ev.Time.Format(time.RFC3339Nano)
+		}
+		j, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	Golden(t, filepath.Join("testdata", in+".golden"), []byte(b.String()), update)
+	return evs
+}
+
+// KV builds extra fields from key, value pairs.
+func KV(pairs ...string) []event.KV {
+	var out []event.KV
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, event.KV{Key: pairs[i], Value: pairs[i+1]})
+	}
+	return out
 }

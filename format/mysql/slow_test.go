@@ -34,7 +34,7 @@ func TestSlow(t *testing.T) {
 				Raw: "# Time: 2025-05-19T03:12:44.123456Z\n# User@Host: app[app] @ web1.example.com [10.0.0.5]  Id:    12\n" +
 					"# Query_time: 2.000152  Lock_time: 0.000071 Rows_sent: 910795  Rows_examined: 910795\nuse shop;\n" +
 					"SET timestamp=1747624364;\nSELECT * FROM users\nWHERE 1=1;",
-				Extra: kv("source.domain", "web1.example.com", "db.connection_id", "12", "db.query_time", "2.000152",
+				Extra: formattest.KV("source.domain", "web1.example.com", "db.connection_id", "12", "db.query_time", "2.000152",
 					"db.lock_time", "0.000071", "db.rows_examined", "910795", "db.name", "shop"),
 			}},
 		},
@@ -63,14 +63,14 @@ func TestSlow(t *testing.T) {
 					Raw: "# Time: 261122 22:22:39\n# User@Host: root[root] @ localhost []\n# Thread_id: 3  Schema:   QC_hit: No\n" +
 						"# Query_time: 0.000506  Lock_time: 0.000000  Rows_sent: 0  Rows_examined: 0\n# Rows_affected: 1  Bytes_sent: 11\n" +
 						"SET timestamp=1795386159;\nCREATE DATABASE shop;",
-					Extra: kv("source.domain", "localhost", "db.connection_id", "3", "mysql.slow.qc_hit", "No", "db.query_time", "0.000506",
+					Extra: formattest.KV("source.domain", "localhost", "db.connection_id", "3", "mysql.slow.qc_hit", "No", "db.query_time", "0.000506",
 						"db.lock_time", "0.000000", "db.rows_examined", "0", "db.rows_affected", "1", "mysql.slow.bytes_sent", "11")},
 				{Time: ts("2026-11-22T22:22:40Z"), Ref: ref(8), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
 					User: "app", SourceIP: "192.0.2.7", Rows: 3, Statement: "SELECT * FROM users WHERE email = 'a@example.com' OR '1'='1'",
 					Raw: "# User@Host: app[app] @ localhost [192.0.2.7]\n# Thread_id: 4  Schema: shop  QC_hit: No\n" +
 						"# Query_time: 0.000596  Lock_time: 0.000234  Rows_sent: 3  Rows_examined: 3\nSET timestamp=1795386160;\n" +
 						"SELECT * FROM users WHERE email = 'a@example.com' OR '1'='1';",
-					Extra: kv("source.domain", "localhost", "db.connection_id", "4", "db.name", "shop", "mysql.slow.qc_hit", "No",
+					Extra: formattest.KV("source.domain", "localhost", "db.connection_id", "4", "db.name", "shop", "mysql.slow.qc_hit", "No",
 						"db.query_time", "0.000596", "db.lock_time", "0.000234", "db.rows_examined", "3")},
 			},
 		},
@@ -89,7 +89,7 @@ func TestSlow(t *testing.T) {
 				User: "app", Message: "Quit",
 				Raw: "# User@Host: app[app] @ localhost []  Id:     9\n# Query_time: 0.000011  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0\n" +
 					"SET timestamp=1747624364;\n# administrator command: Quit;",
-				Extra: kv("source.domain", "localhost", "db.connection_id", "9", "db.query_time", "0.000011", "db.lock_time", "0.000000",
+				Extra: formattest.KV("source.domain", "localhost", "db.connection_id", "9", "db.query_time", "0.000011", "db.lock_time", "0.000000",
 					"db.rows_examined", "0"),
 			}},
 		},

@@ -31,7 +31,7 @@ func TestCSV(t *testing.T) {
 				Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL", Process: "postgres", PID: 16203, User: "app",
 				SourceIP: "127.0.0.1", SourcePort: 53858, Message: `password authentication failed for user "app"`,
 				Raw: failed + "\n" + failed2,
-				Extra: kv("db.name", "shop", "error.code", "28P01", "postgresql.session_id", "6b036b47.3f4b",
+				Extra: formattest.KV("db.name", "shop", "error.code", "28P01", "postgresql.session_id", "6b036b47.3f4b",
 					"postgresql.command_tag", "authentication",
 					"postgresql.detail", "Role \"app\" does not exist.\nConnection matched pg_hba.conf line 91: \"host    all   all   127.0.0.1/32   scram-sha-256\"",
 					"postgresql.backend_type", "client backend")}},
@@ -43,7 +43,7 @@ func TestCSV(t *testing.T) {
 				Action: "query", Outcome: event.OutcomeFailure, Level: "ERROR", Process: "postgres", PID: 16176, User: "app",
 				SourceIP: "127.0.0.1", SourcePort: 53848, Message: `relation "nosuchtable" does not exist`,
 				Statement: "SELECT * FROM nosuchtable;", Raw: errLine,
-				Extra: kv("db.name", "shop", "error.code", "42P01", "postgresql.session_id", "6b036b47.3f30", "postgresql.command_tag", "SELECT",
+				Extra: formattest.KV("db.name", "shop", "error.code", "42P01", "postgresql.session_id", "6b036b47.3f30", "postgresql.command_tag", "SELECT",
 					"postgresql.application_name", "psql", "postgresql.backend_type", "client backend")}},
 		},
 		{
@@ -52,7 +52,7 @@ func TestCSV(t *testing.T) {
 			want: []event.Event{{Time: ts("2019-03-01T09:00:00Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
 				Action: "query", Level: "LOG", Process: "postgres", PID: 4242, User: "app", Message: "statement: SELECT 1",
 				Statement: "SELECT 1", Raw: old,
-				Extra: kv("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
+				Extra: formattest.KV("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
 					"postgresql.application_name", "psql")}},
 		},
 		{
@@ -62,7 +62,7 @@ func TestCSV(t *testing.T) {
 			want: []event.Event{{Time: ts("2019-03-01T09:00:00Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
 				Action: "query", Level: "LOG", Process: "postgres", PID: 4242, User: "app", Message: "statement: SELECT 1",
 				Statement: "SELECT 1", Raw: old + "\r",
-				Extra: kv("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
+				Extra: formattest.KV("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
 					"postgresql.application_name", "psql")}},
 		},
 		{
