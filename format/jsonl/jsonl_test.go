@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"github.com/kizuki-dfir/kizuki/format/formattest"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -234,18 +233,7 @@ func TestGolden(t *testing.T) {
 			})
 		}
 		path := filepath.Join("testdata", in+".golden")
-		if *update {
-			if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -update to create it)", err)
-		}
-		if d := cmp.Diff(string(want), b.String()); d != "" {
-			t.Errorf("%s (-want +got):\n%s", in, d)
-		}
+		formattest.Golden(t, path, []byte(b.String()), *update)
 	}
 }
 

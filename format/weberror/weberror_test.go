@@ -5,7 +5,6 @@ import (
 	"flag"
 	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"github.com/kizuki-dfir/kizuki/internal/shareddata"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -325,18 +324,7 @@ func TestGolden(t *testing.T) {
 				b.WriteByte('\n')
 			}
 			golden := filepath.Join("testdata", strings.TrimSuffix(c.log, ".log")+".golden.jsonl")
-			if *update {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if d := cmp.Diff(string(want), b.String()); d != "" {
-				t.Errorf("golden mismatch (-want +got):\n%s", d)
-			}
+			formattest.Golden(t, golden, []byte(b.String()), *update)
 		})
 	}
 }
