@@ -3,7 +3,6 @@ package auditd
 import (
 	"flag"
 	"github.com/kizuki-dfir/kizuki/format/formattest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -238,16 +237,5 @@ func TestGolden(t *testing.T) {
 		})
 	}
 	golden := filepath.Join("testdata", "audit.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("decoded events differ from %s (run with -update after checking the diff):\n%s", golden, b.String())
-	}
+	formattest.Golden(t, golden, []byte(b.String()), *update)
 }

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"github.com/kizuki-dfir/kizuki/internal/shareddata"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -484,18 +483,7 @@ func TestGolden(t *testing.T) {
 		})
 	}
 	golden := filepath.Join("testdata", "auth.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("decoded events differ from %s (run with -update after checking the diff):\n%s", golden, b.String())
-	}
+	formattest.Golden(t, golden, []byte(b.String()), *update)
 }
 
 func dump(b *strings.Builder, ev *event.Event) {
