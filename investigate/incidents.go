@@ -473,6 +473,9 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 				What: fmt.Sprintf("Destroyed database records: %s", nb.text), Code: "db.destroy",
 				Args: map[string]string{"statement": nb.text, "user": nb.user}, Evidence: ev})
 		case "db_read":
+			if nb.rows == 0 && !strings.Contains(strings.ToLower(nb.text), "outfile") && !strings.Contains(strings.ToLower(nb.text), "dumpfile") {
+				continue // a probe that returned nothing read nothing; its alert stays in the timeline
+			}
 			dbRows += nb.rows
 			maxRows = max(maxRows, nb.rows)
 			if nb.table != "" {
