@@ -207,9 +207,10 @@ const MaxRefs = 50
 // buffered (only what the rules need) and evaluated at Finish after sorting,
 // so results do not depend on arrival order.
 type Correlator struct {
-	rs  *RuleSet
-	mu  sync.Mutex
-	buf map[*Compiled][]corrEntry
+	rs     *RuleSet
+	mu     sync.Mutex
+	buf    map[*Compiled][]corrEntry
+	groups map[string]string // interned group values: a few addresses recur across millions of entries
 }
 
 type corrEntry struct {
@@ -223,7 +224,7 @@ type corrEntry struct {
 
 // NewCorrelator starts an empty correlation state for this rule set.
 func (rs *RuleSet) NewCorrelator() *Correlator {
-	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}}
+	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}, groups: map[string]string{}}
 }
 
 // Add records that rule matched ev. Matches of rules no correlation uses,
@@ -242,7 +243,7 @@ func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
 		var b strings.Builder
 		ok := true
 		for i := range spec.groupRefs[in] {
-			v, present := fieldText(ev, &spec.groupRefs[in][i])
+			v, present := fieldView(ev, &spec.groupRefs[in][i])
 			if !present || v == "" {
 				ok = false
 				break
@@ -259,7 +260,7 @@ func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
 		if len(spec.valueRefs[in]) > 0 {
 			var vb strings.Builder
 			for i := range spec.valueRefs[in] {
-				v, present := fieldText(ev, &spec.valueRefs[in][i])
+				v, present := fieldView(ev, &spec.valueRefs[in][i])
 				if !present || v == "" {
 					ok = false
 					break
@@ -273,8 +274,18 @@ func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
 				continue
 			}
 			e.value = vb.String()
+			if spec.typ == "value_count" {
+				// Only distinctness matters: a 64-bit FNV-1a digest stands
+				// for the value (a URL is ten times its size).
+				e.value = digest64(e.value)
+			}
 		}
 		c.mu.Lock()
+		if g, ok := c.groups[e.group]; ok {
+			e.group = g
+		} else {
+			c.groups[e.group] = e.group
+		}
 		c.buf[u] = append(c.buf[u], e)
 		c.mu.Unlock()
 	}
@@ -289,18 +300,31 @@ func inputIndex(spec *corrSpec, rule *Compiled) int {
 	return -1
 }
 
-// fieldText reads a field as text, copied: events may share memory with a
-// line buffer the decoder reuses.
-func fieldText(ev *event.Event, f *fieldRef) (string, bool) {
+// fieldView reads a field as text without copying it: for callers that copy
+// what they keep (a strings.Builder does).
+func fieldView(ev *event.Event, f *fieldRef) (string, bool) {
 	if f.typed != event.FieldNone {
-		v, ok := ev.Value(f.typed)
-		return strings.Clone(v), ok
+		return ev.Value(f.typed)
 	}
 	v, ok := ev.Get(f.name)
 	if !ok && f.derive != deriveNone {
 		v, ok = derive(ev, f.derive)
 	}
-	return strings.Clone(v), ok
+	return v, ok
+}
+
+// digest64 is the FNV-1a digest of s as an 8-byte string.
+func digest64(s string) string {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(h >> (8 * i))
+	}
+	return string(b[:])
 }
 
 // Finish evaluates every correlation rule and returns the matches of the
