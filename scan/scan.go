@@ -419,11 +419,11 @@ func (s *scanner) work() {
 }
 
 func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
-	streamIdx := 0
+	var mine []*Input // this file's streams
 	var last *Input
 	digest, err := f.Read(s.cfg.Source, func(st *source.Stream) error {
-		in := s.newInput(fileIdx, streamIdx, st.Name)
-		streamIdx++
+		in := s.newInput(fileIdx, len(mine), st.Name)
+		mine = append(mine, in)
 		last = in
 		in.Compression = st.Compression
 		if st.Renamed {
@@ -446,6 +446,7 @@ func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
 		if last == nil {
 			last = s.newInput(fileIdx, 0, f.Path)
 			last.Format = "none"
+			mine = append(mine, last)
 		}
 		if errors.Is(err, source.ErrChanged) {
 			// A live log grew while it was read: the digest covers exactly the
@@ -461,8 +462,8 @@ func (s *scanner) readFile(ctx context.Context, fileIdx int, f *source.File) {
 	// Plain and compressed files: the stream is the file, hashed on disk.
 	s.mu.Lock()
 	s.res.Files[fileIdx] = File{File: f, Digest: digest}
-	for _, in := range s.res.Inputs {
-		if in.order[0] == fileIdx && in.SHA256 == "" {
+	for _, in := range mine {
+		if in.SHA256 == "" {
 			in.SHA256, in.SHA1 = digest.SHA256, digest.SHA1
 			if in.StoredBytes == 0 {
 				in.StoredBytes = digest.Bytes
