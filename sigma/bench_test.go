@@ -1,11 +1,11 @@
 package sigma
 
 import (
-	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"github.com/kizuki-dfir/kizuki/event"
 )
 

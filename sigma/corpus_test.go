@@ -1,12 +1,13 @@
 package sigma
 
 import (
-	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 )
 
 // loadRules parses every .yml under the given directories.

@@ -3,8 +3,6 @@ package access
 import (
 	"encoding/json"
 	"flag"
-	"github.com/kizuki-dfir/kizuki/format/formattest"
-	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +11,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")

@@ -1,7 +1,6 @@
 package access
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -9,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 // FuzzDecode feeds arbitrary lines to every standard layout and to a custom

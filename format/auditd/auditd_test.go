@@ -2,7 +2,6 @@ package auditd
 
 import (
 	"flag"
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 	_ "github.com/kizuki-dfir/kizuki/format/syslog" // competes in TestSniffForwarded
 )
 
@@ -221,20 +221,7 @@ func TestGolden(t *testing.T) {
 	d := NewDecoder()
 	var b strings.Builder
 	for i, l := range lines {
-		d.Decode(l, event.Ref{Line: int64(i + 1)}, func(ev *event.Event) {
-			for f := event.FieldTimestamp; f <= event.FieldRows; f++ {
-				if f == event.FieldMessage {
-					continue
-				}
-				if v, ok := ev.Value(f); ok {
-					b.WriteString(f.String() + "=" + v + " ")
-				}
-			}
-			for _, kv := range ev.Extra {
-				b.WriteString(kv.Key + "=" + kv.Value + " ")
-			}
-			b.WriteString("\n")
-		})
+		d.Decode(l, event.Ref{Line: int64(i + 1)}, func(ev *event.Event) { formattest.Dump(&b, ev) })
 	}
 	golden := filepath.Join("testdata", "audit.golden")
 	formattest.Golden(t, golden, []byte(b.String()), *update)

@@ -1,11 +1,11 @@
 package auditd
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"path/filepath"
 	"testing"
 
 	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 func benchLines(b *testing.B, lines []string) {

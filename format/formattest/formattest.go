@@ -122,3 +122,39 @@ func KV(pairs ...string) []event.KV {
 	}
 	return out
 }
+
+// Dump writes an event as one line of field=value pairs (typed fields but
+// the message, then extras): the golden form of decoders whose events are
+// easier to review flat.
+func Dump(b *strings.Builder, ev *event.Event) {
+	for f := event.FieldTimestamp; f <= event.FieldRows; f++ {
+		if f == event.FieldMessage {
+			continue
+		}
+		if v, ok := ev.Value(f); ok {
+			b.WriteString(f.String() + "=" + v + " ")
+		}
+	}
+	for _, kv := range ev.Extra {
+		b.WriteString(kv.Key + "=" + kv.Value + " ")
+	}
+	b.WriteString("\n")
+}
+
+// Time parses an RFC 3339 time of a test table; it panics on a typo.
+func Time(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Ref is the reference of line n.
+func Ref(n int64) event.Ref { return event.Ref{Line: n} }
+
+// DiffEvents compares events ignoring Ref offsets (tests of offsets check
+// them on their own).
+func DiffEvents(want, got []event.Event) string {
+	return cmp.Diff(want, got, cmp.Comparer(func(a, b event.Ref) bool { return a.Line == b.Line }))
+}

@@ -3,7 +3,6 @@ package jsonl
 import (
 	"encoding/json"
 	"flag"
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

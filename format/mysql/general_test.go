@@ -1,13 +1,13 @@
 package mysql
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 func TestGeneral(t *testing.T) {
@@ -33,23 +33,23 @@ func TestGeneral(t *testing.T) {
 				"2025-05-19T03:12:45.000001Z\t   12 Quit\t",
 			},
 			want: []event.Event{
-				{Ref: ref(1), Kind: event.KindSystem, Dataset: "mysql.general", Action: "server_start", Process: "mysqld",
+				{Ref: formattest.Ref(1), Kind: event.KindSystem, Dataset: "mysql.general", Action: "server_start", Process: "mysqld",
 					Message: "/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:",
 					Raw:     "/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:",
 					Extra:   formattest.KV("service.version", "8.0.36")},
-				{Ref: ref(2), Kind: event.KindSystem, Dataset: "mysql.general", Action: "server_listen",
+				{Ref: formattest.Ref(2), Kind: event.KindSystem, Dataset: "mysql.general", Action: "server_listen",
 					Message: "Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock", Raw: "Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock"},
-				{Ref: ref(3), Kind: event.KindSystem, Dataset: "mysql.general", Action: "log_header",
+				{Ref: formattest.Ref(3), Kind: event.KindSystem, Dataset: "mysql.general", Action: "log_header",
 					Message: "Time                 Id Command    Argument", Raw: "Time                 Id Command    Argument"},
-				{Time: ts("2025-05-19T03:12:44.123456Z"), Ref: ref(4), Kind: event.KindDB, Dataset: "mysql.general", Action: "connect",
+				{Time: formattest.Time("2025-05-19T03:12:44.123456Z"), Ref: formattest.Ref(4), Kind: event.KindDB, Dataset: "mysql.general", Action: "connect",
 					User: "app", SourceIP: "10.0.0.5", Message: "app@10.0.0.5 on shop using SSL/TLS",
 					Raw:   "2025-05-19T03:12:44.123456Z\t   12 Connect\tapp@10.0.0.5 on shop using SSL/TLS",
 					Extra: formattest.KV("db.connection_id", "12", "db.name", "shop")},
-				{Time: ts("2025-05-19T03:12:44.2Z"), Ref: ref(5), Kind: event.KindDB, Dataset: "mysql.general", Action: "query",
+				{Time: formattest.Time("2025-05-19T03:12:44.2Z"), Ref: formattest.Ref(5), Kind: event.KindDB, Dataset: "mysql.general", Action: "query",
 					Statement: "SELECT id,\n  email FROM users\nWHERE id = '1' OR '1'='1'",
 					Raw:       "2025-05-19T03:12:44.200000Z\t   12 Query\tSELECT id,\n  email FROM users\nWHERE id = '1' OR '1'='1'",
 					Extra:     formattest.KV("db.connection_id", "12")},
-				{Time: ts("2025-05-19T03:12:45.000001Z"), Ref: ref(8), Kind: event.KindDB, Dataset: "mysql.general", Action: "quit",
+				{Time: formattest.Time("2025-05-19T03:12:45.000001Z"), Ref: formattest.Ref(8), Kind: event.KindDB, Dataset: "mysql.general", Action: "quit",
 					Raw: "2025-05-19T03:12:45.000001Z\t   12 Quit\t", Extra: formattest.KV("db.connection_id", "12")},
 			},
 		},
@@ -66,17 +66,17 @@ func TestGeneral(t *testing.T) {
 				"\t\t     7 Field List\tusers ",
 			},
 			want: []event.Event{
-				{Time: ts("2025-05-18T18:12:44Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "mysql.general", Action: "connect",
+				{Time: formattest.Time("2025-05-18T18:12:44Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "mysql.general", Action: "connect",
 					User: "app", Message: "app@localhost on shop using TCP/IP",
 					Raw:   "250519  3:12:44\t     6 Connect\tapp@localhost on shop using TCP/IP",
 					Extra: formattest.KV("db.connection_id", "6", "source.domain", "localhost", "db.name", "shop")},
-				{Time: ts("2025-05-18T18:12:44Z"), Ref: ref(2), Kind: event.KindDB, Dataset: "mysql.general", Action: "connect",
+				{Time: formattest.Time("2025-05-18T18:12:44Z"), Ref: formattest.Ref(2), Kind: event.KindDB, Dataset: "mysql.general", Action: "connect",
 					Outcome: event.OutcomeFailure, User: "app", Message: "Access denied for user 'app'@'localhost' (using password: YES)",
 					Raw:   "\t\t     6 Connect\tAccess denied for user 'app'@'localhost' (using password: YES)",
 					Extra: formattest.KV("db.connection_id", "6", "source.domain", "localhost")},
-				{Time: ts("2025-05-18T18:12:44Z"), Ref: ref(3), Kind: event.KindDB, Dataset: "mysql.general", Action: "init_db",
+				{Time: formattest.Time("2025-05-18T18:12:44Z"), Ref: formattest.Ref(3), Kind: event.KindDB, Dataset: "mysql.general", Action: "init_db",
 					Raw: "\t\t     7 Init DB\tshop", Extra: formattest.KV("db.connection_id", "7", "db.name", "shop")},
-				{Time: ts("2025-05-18T18:12:44Z"), Ref: ref(4), Kind: event.KindDB, Dataset: "mysql.general", Action: "field_list",
+				{Time: formattest.Time("2025-05-18T18:12:44Z"), Ref: formattest.Ref(4), Kind: event.KindDB, Dataset: "mysql.general", Action: "field_list",
 					Message: "users ", Raw: "\t\t     7 Field List\tusers ", Extra: formattest.KV("db.connection_id", "7")},
 			},
 		},
@@ -90,9 +90,9 @@ func TestGeneral(t *testing.T) {
 				"261122 22:22:39\t     3 Query\tSELECT 1",
 			},
 			want: []event.Event{
-				{Ref: ref(1), Kind: event.KindRaw, Raw: "FROM users WHERE 1"},
-				{Ref: ref(2), Kind: event.KindRaw, Raw: "\x00\xff\xfe garbage"},
-				{Time: ts("2026-11-22T22:22:39Z"), Ref: ref(3), Kind: event.KindDB, Dataset: "mysql.general", Action: "query",
+				{Ref: formattest.Ref(1), Kind: event.KindRaw, Raw: "FROM users WHERE 1"},
+				{Ref: formattest.Ref(2), Kind: event.KindRaw, Raw: "\x00\xff\xfe garbage"},
+				{Time: formattest.Time("2026-11-22T22:22:39Z"), Ref: formattest.Ref(3), Kind: event.KindDB, Dataset: "mysql.general", Action: "query",
 					Statement: "SELECT 1", Raw: "261122 22:22:39\t     3 Query\tSELECT 1", Extra: formattest.KV("db.connection_id", "3")},
 			},
 		},
@@ -100,7 +100,7 @@ func TestGeneral(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := formattest.Decode(t, "mysql.general", tt.opts, tt.lines)
-			if d := diffEvents(tt.want, got); d != "" {
+			if d := formattest.DiffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
 		})

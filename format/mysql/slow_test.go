@@ -1,12 +1,12 @@
 package mysql
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 func TestSlow(t *testing.T) {
@@ -29,7 +29,7 @@ func TestSlow(t *testing.T) {
 				"WHERE 1=1;",
 			},
 			want: []event.Event{{
-				Time: ts("2025-05-19T03:12:44.123456Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
+				Time: formattest.Time("2025-05-19T03:12:44.123456Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
 				User: "app", SourceIP: "10.0.0.5", Statement: "SELECT * FROM users\nWHERE 1=1", Rows: 910795,
 				Raw: "# Time: 2025-05-19T03:12:44.123456Z\n# User@Host: app[app] @ web1.example.com [10.0.0.5]  Id:    12\n" +
 					"# Query_time: 2.000152  Lock_time: 0.000071 Rows_sent: 910795  Rows_examined: 910795\nuse shop;\n" +
@@ -58,14 +58,14 @@ func TestSlow(t *testing.T) {
 				"SELECT * FROM users WHERE email = 'a@example.com' OR '1'='1';",
 			},
 			want: []event.Event{
-				{Time: ts("2026-11-22T22:22:39Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
+				{Time: formattest.Time("2026-11-22T22:22:39Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
 					User: "root", Statement: "CREATE DATABASE shop",
 					Raw: "# Time: 261122 22:22:39\n# User@Host: root[root] @ localhost []\n# Thread_id: 3  Schema:   QC_hit: No\n" +
 						"# Query_time: 0.000506  Lock_time: 0.000000  Rows_sent: 0  Rows_examined: 0\n# Rows_affected: 1  Bytes_sent: 11\n" +
 						"SET timestamp=1795386159;\nCREATE DATABASE shop;",
 					Extra: formattest.KV("source.domain", "localhost", "db.connection_id", "3", "mysql.slow.qc_hit", "No", "db.query_time", "0.000506",
 						"db.lock_time", "0.000000", "db.rows_examined", "0", "db.rows_affected", "1", "mysql.slow.bytes_sent", "11")},
-				{Time: ts("2026-11-22T22:22:40Z"), Ref: ref(8), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
+				{Time: formattest.Time("2026-11-22T22:22:40Z"), Ref: formattest.Ref(8), Kind: event.KindDB, Dataset: "mysql.slow", Action: "query",
 					User: "app", SourceIP: "192.0.2.7", Rows: 3, Statement: "SELECT * FROM users WHERE email = 'a@example.com' OR '1'='1'",
 					Raw: "# User@Host: app[app] @ localhost [192.0.2.7]\n# Thread_id: 4  Schema: shop  QC_hit: No\n" +
 						"# Query_time: 0.000596  Lock_time: 0.000234  Rows_sent: 3  Rows_examined: 3\nSET timestamp=1795386160;\n" +
@@ -85,7 +85,7 @@ func TestSlow(t *testing.T) {
 				"# administrator command: Quit;",
 			},
 			want: []event.Event{{
-				Time: ts("2025-05-19T03:12:44Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "admin_command",
+				Time: formattest.Time("2025-05-19T03:12:44Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "mysql.slow", Action: "admin_command",
 				User: "app", Message: "Quit",
 				Raw: "# User@Host: app[app] @ localhost []  Id:     9\n# Query_time: 0.000011  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0\n" +
 					"SET timestamp=1747624364;\n# administrator command: Quit;",
@@ -98,15 +98,15 @@ func TestSlow(t *testing.T) {
 			name:  "orphans",
 			lines: []string{"WHERE id = 1;", "# Query_time: 1.0"},
 			want: []event.Event{
-				{Ref: ref(1), Kind: event.KindRaw, Raw: "WHERE id = 1;"},
-				{Ref: ref(2), Kind: event.KindRaw, Raw: "# Query_time: 1.0"},
+				{Ref: formattest.Ref(1), Kind: event.KindRaw, Raw: "WHERE id = 1;"},
+				{Ref: formattest.Ref(2), Kind: event.KindRaw, Raw: "# Query_time: 1.0"},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := formattest.Decode(t, "mysql.slow", format.Options{}, tt.lines)
-			if d := diffEvents(tt.want, got); d != "" {
+			if d := formattest.DiffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
 		})

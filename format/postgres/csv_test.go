@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"encoding/csv"
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"io"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 func TestCSV(t *testing.T) {
@@ -27,7 +27,7 @@ func TestCSV(t *testing.T) {
 		{
 			name:  "failed password, detail over two lines",
 			lines: []string{failed, failed2},
-			want: []event.Event{{Time: ts("2026-11-22T22:23:03.682Z"), Ref: ref(1), Kind: event.KindAuth, Dataset: "postgresql.log",
+			want: []event.Event{{Time: formattest.Time("2026-11-22T22:23:03.682Z"), Ref: formattest.Ref(1), Kind: event.KindAuth, Dataset: "postgresql.log",
 				Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL", Process: "postgres", PID: 16203, User: "app",
 				SourceIP: "127.0.0.1", SourcePort: 53858, Message: `password authentication failed for user "app"`,
 				Raw: failed + "\n" + failed2,
@@ -39,7 +39,7 @@ func TestCSV(t *testing.T) {
 		{
 			name:  "error with its query",
 			lines: []string{errLine},
-			want: []event.Event{{Time: ts("2026-11-22T22:23:03.626Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
+			want: []event.Event{{Time: formattest.Time("2026-11-22T22:23:03.626Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
 				Action: "query", Outcome: event.OutcomeFailure, Level: "ERROR", Process: "postgres", PID: 16176, User: "app",
 				SourceIP: "127.0.0.1", SourcePort: 53848, Message: `relation "nosuchtable" does not exist`,
 				Statement: "SELECT * FROM nosuchtable;", Raw: errLine,
@@ -49,7 +49,7 @@ func TestCSV(t *testing.T) {
 		{
 			name:  "23-column record",
 			lines: []string{old},
-			want: []event.Event{{Time: ts("2019-03-01T09:00:00Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
+			want: []event.Event{{Time: formattest.Time("2019-03-01T09:00:00Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
 				Action: "query", Level: "LOG", Process: "postgres", PID: 4242, User: "app", Message: "statement: SELECT 1",
 				Statement: "SELECT 1", Raw: old,
 				Extra: formattest.KV("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
@@ -59,7 +59,7 @@ func TestCSV(t *testing.T) {
 			// The same record from a file with CRLF line ends.
 			name:  "crlf",
 			lines: []string{old + "\r"},
-			want: []event.Event{{Time: ts("2019-03-01T09:00:00Z"), Ref: ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
+			want: []event.Event{{Time: formattest.Time("2019-03-01T09:00:00Z"), Ref: formattest.Ref(1), Kind: event.KindDB, Dataset: "postgresql.log",
 				Action: "query", Level: "LOG", Process: "postgres", PID: 4242, User: "app", Message: "statement: SELECT 1",
 				Statement: "SELECT 1", Raw: old + "\r",
 				Extra: formattest.KV("db.name", "shop", "postgresql.session_id", "5c78f000.1092", "postgresql.command_tag", "idle",
@@ -70,8 +70,8 @@ func TestCSV(t *testing.T) {
 			name:  "broken record then a good one",
 			lines: []string{`2026-11-22 22:23:03.626 UTC,"app","sh`, "oops", errLine[:len(errLine)-2] + `,0`},
 			want: []event.Event{
-				{Ref: ref(1), Kind: event.KindRaw, Raw: `2026-11-22 22:23:03.626 UTC,"app","sh`},
-				{Ref: ref(2), Kind: event.KindRaw, Raw: "oops"},
+				{Ref: formattest.Ref(1), Kind: event.KindRaw, Raw: `2026-11-22 22:23:03.626 UTC,"app","sh`},
+				{Ref: formattest.Ref(2), Kind: event.KindRaw, Raw: "oops"},
 			},
 		},
 	}
@@ -85,7 +85,7 @@ func TestCSV(t *testing.T) {
 				}
 				got = got[:2]
 			}
-			if d := diffEvents(tt.want, got); d != "" {
+			if d := formattest.DiffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
 		})

@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"flag"
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -18,21 +16,6 @@ func checkGolden(t *testing.T, name, in string) []event.Event {
 	t.Helper()
 	return formattest.GoldenDecode(t, name, in, *update)
 }
-
-func ts(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-// diffEvents compares events ignoring Ref offsets (checked elsewhere).
-func diffEvents(want, got []event.Event) string {
-	return cmp.Diff(want, got, cmp.Comparer(func(a, b event.Ref) bool { return a.Line == b.Line }))
-}
-
-func ref(line int64) event.Ref { return event.Ref{Line: line} }
 
 // benchDecode measures decoding lines with a fresh decoder per iteration.
 func benchDecode(b *testing.B, name string, lines []string) {

@@ -1,13 +1,13 @@
 package postgres
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 func TestStderr(t *testing.T) {
@@ -35,11 +35,11 @@ func TestStderr(t *testing.T) {
 				"2026-11-22 22:23:03.423 UTC [16176] app@shop LOG:  duration: 0.343 ms",
 			},
 			want: []event.Event{
-				mk(event.Event{Time: ts("2026-11-22T22:23:03.422Z"), Ref: ref(1), Action: "query", Level: "LOG", PID: 16176, User: "app",
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:03.422Z"), Ref: formattest.Ref(1), Action: "query", Level: "LOG", PID: 16176, User: "app",
 					Message: "statement: SELECT id,\n   email\nFROM users", Statement: "SELECT id,\n   email\nFROM users",
 					Raw:   "2026-11-22 22:23:03.422 UTC [16176] app@shop LOG:  statement: SELECT id,\n\t   email\n\tFROM users",
 					Extra: formattest.KV("db.name", "shop")}),
-				mk(event.Event{Time: ts("2026-11-22T22:23:03.423Z"), Ref: ref(4), Action: "duration", Level: "LOG", PID: 16176, User: "app",
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:03.423Z"), Ref: formattest.Ref(4), Action: "duration", Level: "LOG", PID: 16176, User: "app",
 					Message: "duration: 0.343 ms", Raw: "2026-11-22 22:23:03.423 UTC [16176] app@shop LOG:  duration: 0.343 ms",
 					Extra: formattest.KV("db.name", "shop", "db.query_time", "0.000343")}),
 			},
@@ -53,18 +53,18 @@ func TestStderr(t *testing.T) {
 				"2026-11-22 22:23:04 UTC [16212]: [6-1] user=app,db=shop,app=psql,client=127.0.0.1 STATEMENT:  SELECT email, pw FROM users WHERE id = 1 UNION SELECT usename, passwd FROM pg_shadow",
 			},
 			want: []event.Event{
-				mk(event.Event{Time: ts("2026-11-22T22:23:04Z"), Ref: ref(1), Action: "connect", Level: "LOG", PID: 16212,
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:04Z"), Ref: formattest.Ref(1), Action: "connect", Level: "LOG", PID: 16212,
 					SourceIP: "127.0.0.1", SourcePort: 53872, Message: "connection received: host=127.0.0.1 port=53872",
 					Raw: "2026-11-22 22:23:04 UTC [16212]: [1-1] user=[unknown],db=[unknown],app=[unknown],client=127.0.0.1 LOG:  connection received: host=127.0.0.1 port=53872"}),
-				mk(event.Event{Time: ts("2026-11-22T22:23:04Z"), Ref: ref(2), Action: "connect", Outcome: event.OutcomeSuccess, Level: "LOG", PID: 16212,
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:04Z"), Ref: formattest.Ref(2), Action: "connect", Outcome: event.OutcomeSuccess, Level: "LOG", PID: 16212,
 					SourceIP: "127.0.0.1", User: "app", Message: "connection authorized: user=app database=shop application_name=psql",
 					Raw:   "2026-11-22 22:23:04 UTC [16212]: [3-1] user=app,db=shop,app=[unknown],client=127.0.0.1 LOG:  connection authorized: user=app database=shop application_name=psql",
 					Extra: formattest.KV("db.name", "shop")}),
-				mk(event.Event{Time: ts("2026-11-22T22:23:04Z"), Ref: ref(3), Outcome: event.OutcomeFailure, Level: "ERROR", PID: 16212,
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:04Z"), Ref: formattest.Ref(3), Outcome: event.OutcomeFailure, Level: "ERROR", PID: 16212,
 					SourceIP: "127.0.0.1", User: "app", Message: "permission denied for view pg_shadow",
 					Raw:   "2026-11-22 22:23:04 UTC [16212]: [5-1] user=app,db=shop,app=psql,client=127.0.0.1 ERROR:  permission denied for view pg_shadow",
 					Extra: formattest.KV("db.name", "shop", "postgresql.application_name", "psql")}),
-				mk(event.Event{Time: ts("2026-11-22T22:23:04Z"), Ref: ref(4), Action: "query", Outcome: event.OutcomeFailure, Level: "STATEMENT", PID: 16212,
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:04Z"), Ref: formattest.Ref(4), Action: "query", Outcome: event.OutcomeFailure, Level: "STATEMENT", PID: 16212,
 					SourceIP: "127.0.0.1", User: "app",
 					Message:   "SELECT email, pw FROM users WHERE id = 1 UNION SELECT usename, passwd FROM pg_shadow",
 					Statement: "SELECT email, pw FROM users WHERE id = 1 UNION SELECT usename, passwd FROM pg_shadow",
@@ -80,11 +80,11 @@ func TestStderr(t *testing.T) {
 				"\tConnection matched pg_hba.conf line 91: \"host    all             all             127.0.0.1/32            scram-sha-256\"",
 			},
 			want: []event.Event{
-				auth(event.Event{Time: ts("2026-11-22T22:23:06.133Z"), Ref: ref(1), Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL",
+				auth(event.Event{Time: formattest.Time("2026-11-22T22:23:06.133Z"), Ref: formattest.Ref(1), Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL",
 					PID: 16226, User: "app", Message: "password authentication failed for user \"app\"",
 					Raw: "2026-11-22 22:23:06.133 UTC [16226] FATAL:  password authentication failed for user \"app\""}),
 				// Without %u in the prefix, a DETAIL names no session: a system record.
-				sys(event.Event{Time: ts("2026-11-22T22:23:06.133Z"), Ref: ref(2), Level: "DETAIL", PID: 16226,
+				sys(event.Event{Time: formattest.Time("2026-11-22T22:23:06.133Z"), Ref: formattest.Ref(2), Level: "DETAIL", PID: 16226,
 					Message: "Role \"app\" does not exist.\nConnection matched pg_hba.conf line 91: \"host    all             all             127.0.0.1/32            scram-sha-256\"",
 					Raw:     "2026-11-22 22:23:06.133 UTC [16226] DETAIL:  Role \"app\" does not exist.\n\tConnection matched pg_hba.conf line 91: \"host    all             all             127.0.0.1/32            scram-sha-256\""}),
 			},
@@ -100,13 +100,13 @@ func TestStderr(t *testing.T) {
 				"2025-05-19 05:12:44 XYZT [78] LOG:  execute <unnamed>: SELECT * FROM t WHERE id = $1",
 			},
 			want: []event.Event{
-				mk(event.Event{Time: ts("2026-11-22T22:23:07.244Z"), Ref: ref(1), Action: "query", Level: "LOG", PID: 16265, User: "app",
+				mk(event.Event{Time: formattest.Time("2026-11-22T22:23:07.244Z"), Ref: formattest.Ref(1), Action: "query", Level: "LOG", PID: 16265, User: "app",
 					Message: "statement: SELECT count(*) FROM users", Statement: "SELECT count(*) FROM users",
 					Raw: "2026-11-23 07:23:07.244 JST [16265] app@shop LOG:  statement: SELECT count(*) FROM users", Extra: formattest.KV("db.name", "shop")}),
-				mk(event.Event{Time: ts("2025-05-19T03:12:44.5Z"), Ref: ref(2), Action: "query", Level: "LOG", PID: 77,
+				mk(event.Event{Time: formattest.Time("2025-05-19T03:12:44.5Z"), Ref: formattest.Ref(2), Action: "query", Level: "LOG", PID: 77,
 					Message: "duration: 1.2 ms  statement: SELECT 1", Statement: "SELECT 1",
 					Raw: "2025-05-19 00:12:44.5 -03 [77] LOG:  duration: 1.2 ms  statement: SELECT 1", Extra: formattest.KV("db.query_time", "0.001200")}),
-				mk(event.Event{Time: ts("2025-05-19T03:12:44Z"), Ref: ref(3), Action: "query", Level: "LOG", PID: 78,
+				mk(event.Event{Time: formattest.Time("2025-05-19T03:12:44Z"), Ref: formattest.Ref(3), Action: "query", Level: "LOG", PID: 78,
 					Message: "execute <unnamed>: SELECT * FROM t WHERE id = $1", Statement: "SELECT * FROM t WHERE id = $1",
 					Raw: "2025-05-19 05:12:44 XYZT [78] LOG:  execute <unnamed>: SELECT * FROM t WHERE id = $1"}),
 			},
@@ -116,7 +116,7 @@ func TestStderr(t *testing.T) {
 			name:  "user@db followed by the application name",
 			lines: []string{"2025-05-19 03:12:44.001 UTC [99] app@shop psql LOG:  statement: SELECT 1"},
 			want: []event.Event{
-				mk(event.Event{Time: ts("2025-05-19T03:12:44.001Z"), Ref: ref(1), Action: "query", Level: "LOG", PID: 99, User: "app",
+				mk(event.Event{Time: formattest.Time("2025-05-19T03:12:44.001Z"), Ref: formattest.Ref(1), Action: "query", Level: "LOG", PID: 99, User: "app",
 					Message: "statement: SELECT 1", Statement: "SELECT 1",
 					Raw:   "2025-05-19 03:12:44.001 UTC [99] app@shop psql LOG:  statement: SELECT 1",
 					Extra: formattest.KV("db.name", "shop")}),
@@ -132,20 +132,20 @@ func TestStderr(t *testing.T) {
 				"not a postgres line",
 			},
 			want: []event.Event{
-				{Ref: ref(1), Kind: event.KindRaw, Raw: "\torphan continuation"},
-				auth(event.Event{Time: ts("2025-05-19T03:12:44.001Z"), Ref: ref(2), Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL",
+				{Ref: formattest.Ref(1), Kind: event.KindRaw, Raw: "\torphan continuation"},
+				auth(event.Event{Time: formattest.Time("2025-05-19T03:12:44.001Z"), Ref: formattest.Ref(2), Action: "login", Outcome: event.OutcomeFailure, Level: "FATAL",
 					PID: 99, User: "postgres", SourceIP: "203.0.113.5",
 					Message: "no pg_hba.conf entry for host \"203.0.113.5\", user \"postgres\", database \"postgres\", no encryption",
 					Raw:     "2025-05-19 03:12:44.001 UTC [99] postgres@postgres FATAL:  no pg_hba.conf entry for host \"203.0.113.5\", user \"postgres\", database \"postgres\", no encryption",
 					Extra:   formattest.KV("db.name", "postgres")}),
-				{Ref: ref(3), Kind: event.KindRaw, Raw: "not a postgres line"},
+				{Ref: formattest.Ref(3), Kind: event.KindRaw, Raw: "not a postgres line"},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := formattest.Decode(t, "postgres.stderr", format.Options{Location: loc}, tt.lines)
-			if d := diffEvents(tt.want, got); d != "" {
+			if d := formattest.DiffEvents(tt.want, got); d != "" {
 				t.Errorf("events differ (-want +got):\n%s", d)
 			}
 		})

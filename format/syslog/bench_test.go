@@ -1,14 +1,14 @@
 package syslog
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
-	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 )
 
 func benchLines(b *testing.B, lines []string) {

@@ -2,8 +2,6 @@ package syslog
 
 import (
 	"flag"
-	"github.com/kizuki-dfir/kizuki/format/formattest"
-	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +9,8 @@ import (
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 )
 
 // want lists the fields a test checks; zero values are checked too, except
@@ -479,24 +479,9 @@ func TestGolden(t *testing.T) {
 	var b strings.Builder
 	for i, l := range lines {
 		d.Decode(l, event.Ref{Line: int64(i + 1)}, func(ev *event.Event) {
-			dump(&b, ev)
+			formattest.Dump(&b, ev)
 		})
 	}
 	golden := filepath.Join("testdata", "auth.golden")
 	formattest.Golden(t, golden, []byte(b.String()), *update)
-}
-
-func dump(b *strings.Builder, ev *event.Event) {
-	for f := event.FieldTimestamp; f <= event.FieldRows; f++ {
-		if f == event.FieldMessage {
-			continue
-		}
-		if v, ok := ev.Value(f); ok {
-			b.WriteString(f.String() + "=" + v + " ")
-		}
-	}
-	for _, kv := range ev.Extra {
-		b.WriteString(kv.Key + "=" + kv.Value + " ")
-	}
-	b.WriteString("\n")
 }

@@ -1,12 +1,12 @@
 package weberror
 
 import (
-	"github.com/kizuki-dfir/kizuki/format/formattest"
 	"strings"
 	"testing"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/format/formattest"
 )
 
 // FuzzDecode feeds arbitrary text, split into lines, to both decoders and
