@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/internal/shareddata"
 )
 
 // cpuTime is the process's user+system CPU time. On a shared machine the
