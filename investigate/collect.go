@@ -9,11 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
-
-	"github.com/cloudflare/ahocorasick"
 
 	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/internal/ac"
 )
 
 // Caps that keep the second pass's memory bounded whatever the logs hold. A
@@ -34,7 +32,7 @@ const (
 type Collector struct {
 	ips     map[string]bool
 	shells  map[string]bool // web-shell paths
-	wanted  *ahocorasick.Matcher
+	wanted  *ac.Matcher
 	mu      sync.Mutex
 	workers []*collectorWorker
 }
@@ -49,13 +47,15 @@ func NewCollector(ips, shells []string) *Collector {
 	for _, s := range shells {
 		c.shells[s] = true
 	}
-	// A dense automaton is fast and, for a few hundred short words, small.
-	// It is case-sensitive: each word goes in as written, lower and upper.
-	var words []string
-	for _, w := range append(append(append([]string{}, ips...), shells...), wantedWords...) {
-		words = append(words, w, strings.ToLower(w), strings.ToUpper(w))
+	// One automaton over the addresses, shell paths and words; it ignores
+	// ASCII case, which can only make the second pass decode more lines.
+	words := slices.Clone(wantedWords)
+	for _, w := range append(slices.Clone(ips), shells...) {
+		if w != "" { // an empty word would match every line
+			words = append(words, w)
+		}
 	}
-	c.wanted = ahocorasick.NewStringMatcher(words)
+	c.wanted = ac.New(words, nil)
 	return c
 }
 
@@ -74,7 +74,7 @@ var wantedWords = []string{
 // for everyone. It is scan.Config.Skip for the second pass; being a plain
 // substring test, it errs towards decoding.
 func (c *Collector) Skip(line string) bool {
-	return !c.wanted.Contains(unsafe.Slice(unsafe.StringData(line), len(line)))
+	return !c.wanted.Contains(line)
 }
 
 // ipFacts is what the logs say about one address.

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/internal/ac"
 )
 
 // Unsupported names a rule Compile could not turn into a matcher, and why.
@@ -102,7 +103,7 @@ type RuleSet struct {
 type route struct {
 	src    *sourceMap // the first of them; they share kinds and datasets
 	rules  []*Compiled
-	ac     *acMatcher
+	ac     *ac.Matcher
 	always []uint64
 	scan   []fieldRef
 }
@@ -146,7 +147,7 @@ func (rs *RuleSet) Match(ev *event.Event, dst []*Compiled) []*Compiled {
 					v, ok = sc.lowered(ev, &rt.scan[i])
 				}
 				if ok {
-					rt.ac.scan(v, cand)
+					rt.ac.Scan(v, cand)
 				}
 			}
 		}
@@ -311,7 +312,7 @@ func (rs *RuleSet) buildRoutes() {
 			}
 		}
 		if len(lits) > 0 {
-			rt.ac = newACMatcher(lits, owners)
+			rt.ac = ac.New(lits, owners)
 		}
 		if rt.ac == nil { // no literals, or too many: evaluate every rule
 			for i := range rt.rules {

@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/internal/ac"
 )
 
 // node is a compiled condition or field test.
@@ -425,7 +426,7 @@ func (t *fieldrefTest) eval(ev *event.Event, sc *scratch) bool {
 // one. Rules like "Malware User Agent" list hundreds of values.
 type valueSet struct {
 	exact    map[string]struct{}
-	contains *acMatcher
+	contains *ac.Matcher
 	rest     []valueMatcher
 }
 
@@ -457,7 +458,7 @@ func newValueSet(groups [][]valueMatcher, fold bool) *valueSet {
 		for i := range owners {
 			owners[i] = []int32{0}
 		}
-		if vs.contains = newACMatcher(lits, owners); vs.contains == nil {
+		if vs.contains = ac.New(lits, owners); vs.contains == nil {
 			vs.rest = append(vs.rest, containsM...)
 		}
 	}
@@ -468,7 +469,7 @@ func (vs *valueSet) match(v string) bool {
 	if _, ok := vs.exact[v]; ok {
 		return true
 	}
-	if vs.contains != nil && vs.contains.any(v) {
+	if vs.contains != nil && vs.contains.Contains(v) {
 		return true
 	}
 	for _, m := range vs.rest {

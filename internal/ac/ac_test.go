@@ -1,0 +1,66 @@
+package ac
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// TestAgainstContains compares the automaton with strings.Contains on
+// random literal sets over a small alphabet (so overlaps are frequent), with
+// upper-case letters in both literals and values.
+func TestAgainstContains(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	word := func(min, max int) string {
+		b := make([]byte, min+r.Intn(max-min+1))
+		for i := range b {
+			b[i] = "abcAB\x00\xff"[r.Intn(7)]
+		}
+		return string(b)
+	}
+	for iter := 0; iter < 500; iter++ {
+		n := 1 + r.Intn(20)
+		lits := make([]string, n)
+		owners := make([][]int32, n)
+		for i := range lits {
+			lits[i] = word(0, 5)
+			owners[i] = []int32{int32(i)}
+		}
+		m := New(lits, owners)
+		set := New(lits, nil)
+		for k := 0; k < 20; k++ {
+			s := word(0, 40)
+			bits := make([]uint64, 1)
+			m.Scan(s, bits)
+			anyWant := false
+			for i, l := range lits {
+				want := strings.Contains(strings.ToLower(s), strings.ToLower(l))
+				anyWant = anyWant || want
+				if got := bits[0]&(1<<uint(i)) != 0; got != want {
+					t.Fatalf("literal %q in %q: got %v want %v", l, s, got, want)
+				}
+			}
+			if m.Contains(s) != anyWant || set.Contains(s) != anyWant || set.ContainsBytes([]byte(s)) != anyWant {
+				t.Fatalf("Contains(%q) with %q: want %v", s, lits, anyWant)
+			}
+		}
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	long := strings.Repeat("x", MaxTable/2)
+	if m := New([]string{long, "ab"}, nil); m != nil {
+		t.Fatalf("New built a %d-byte table past MaxTable", m.Size())
+	}
+}
+
+func BenchmarkContains(b *testing.B) {
+	m := New([]string{"union", "select", "sleep(", "/etc/passwd", "<script"}, nil)
+	s := `GET /api/v1/products?category=shoes&limit=24&offset=696 HTTP/1.1 Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36`
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if m.Contains(s) {
+			b.Fatal("hit")
+		}
+	}
+}
