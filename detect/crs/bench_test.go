@@ -1,6 +1,10 @@
 package crs
 
 import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"syscall"
 	"testing"
@@ -131,4 +135,80 @@ func BenchmarkMayMatch(b *testing.B) {
 		c.MayMatch(&ev)
 	}
 	reportCPU(b, start)
+}
+
+// mixLines is the request mix BenchmarkMayMatchMix screens: the first 20,000
+// lines of the generated access log (when bench/data holds one) followed by
+// the real site's log (../shared/data/apache-real).
+func mixLines(b *testing.B) []event.Event {
+	b.Helper()
+	var evs []event.Event
+	if files, _ := filepath.Glob("../../bench/data/access-50MB-*.log"); len(files) > 0 {
+		sort.Strings(files)
+		evs = append(evs, loadCombined(b, files[0], 20000)...)
+	} else {
+		b.Log("no generated access log in bench/data: real traffic only")
+	}
+	evs = append(evs, loadApache(b, 20000)...)
+	return evs
+}
+
+// loadCombined decodes the first n lines of a combined-format access log.
+func loadCombined(b *testing.B, path string, n int) []event.Event {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var evs []event.Event
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() && len(evs) < n {
+		m := combinedRE.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		evs = append(evs, event.Event{Kind: event.KindWeb, SourceIP: m[1], Method: m[2], URL: m[3], HTTPVersion: m[4],
+			Referrer: m[6], UserAgent: m[7]})
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return evs
+}
+
+// BenchmarkMayMatchMix screens a realistic mix of requests, one operation
+// per line. "cold" starts every pass over the mix with empty memos (the
+// start of a scan, where most values are new); "warm" keeps them, as a long
+// scan of a site whose URLs repeat does.
+func BenchmarkMayMatchMix(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	evs := mixLines(b)
+	for _, mode := range []string{"cold", "warm"} {
+		b.Run(mode, func(b *testing.B) {
+			forget(c)
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := cpuTime()
+			for i := 0; i < b.N; i++ {
+				k := i % len(evs)
+				if k == 0 && mode == "cold" {
+					forget(c)
+				}
+				c.MayMatch(&evs[k])
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// forget empties the prefilter's memos.
+func forget(c *Checker) {
+	p := c.pre
+	p.base64Memo, p.injectMemo, p.rceMemo = newCache[bool](memoSize), newCache[bool](memoSize), newCache[bool](memoSize)
+	p.headerMemo, p.pairMemo = newCache[bool](memoSize), newCache[bool](memoSize)
 }
