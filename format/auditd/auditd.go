@@ -9,15 +9,18 @@
 // execve arguments, comm, exe, name, cwd, cmd, acct, ...) are decoded; the
 // nested msg='...' of user-space records is flattened into the same keys.
 //
-// The format is stateless: each line is one event, and records of one event
-// (SYSCALL, EXECVE, PATH, PROCTITLE sharing a serial) are left for the
-// investigation to join on auditd.serial.
+// The format is stateless: each line is one event. Records of one kernel
+// event (SYSCALL, EXECVE, CWD, PATH, PROCTITLE sharing a stamp) stay separate
+// events, except that an EXECVE record takes the process facts of the
+// SYSCALL record just before it (see Decoder.join).
 //
 // # Vocabulary
 //
 //	auditd.type             Kind     Action              fields
 //	EXECVE                  process  process_started     CommandLine (argv joined by spaces, split
-//	                                                     arguments reassembled), Process (basename of a0)
+//	                                                     arguments reassembled), Process (basename of a0);
+//	                                                     from its SYSCALL: PID, process.executable,
+//	                                                     process.parent.pid, user.id, auditd.auid, User
 //	SYSCALL                 system   -                   PID, Process (comm), process.executable (exe),
 //	                                                     process.parent.pid (ppid), user.id (uid),
 //	                                                     auditd.auid, User (ENRICHED UID), Outcome (success=)
@@ -69,6 +72,18 @@ type Decoder struct {
 	seen seen
 	args []string
 	buf  []byte
+	call syscall // the last SYSCALL record, for the EXECVE that follows it
+}
+
+// syscall is what a SYSCALL record says about the process that made the
+// call. auditd writes the records of one event together, SYSCALL first, so
+// the EXECVE record after it (same stamp, serial and host) gets the
+// executable and the account that EXECVE itself does not name: Sigma's
+// process_creation rules read Image and User.
+type syscall struct {
+	stamp, host                     string // the event: see stampOf
+	exe, pid, ppid, uid, auid, user string
+	outcome                         event.Outcome
 }
 
 // NewDecoder returns an audit record decoder.
@@ -197,7 +212,61 @@ func (d *Decoder) decode(line string, ev *event.Event) bool {
 		d.fields(ev, enriched, false)
 	}
 	d.interpret(ev, typ)
+	switch typ {
+	case "SYSCALL":
+		d.remember(ev, rec)
+	case "EXECVE":
+		d.join(ev, rec)
+	}
 	return true
+}
+
+// stampOf returns a record's "audit(seconds.millis:serial" stamp. With the
+// host it identifies an audit event: serials restart with each boot and
+// differ between machines.
+func stampOf(rec string) string {
+	i := strings.Index(rec, "audit(")
+	j := strings.IndexByte(rec, ')')
+	if i < 0 || j < i {
+		return ""
+	}
+	return rec[i:j]
+}
+
+func (d *Decoder) remember(ev *event.Event, rec string) {
+	s := &d.seen
+	d.call = syscall{
+		stamp: strings.Clone(stampOf(rec)), host: strings.Clone(ev.Host), exe: strings.Clone(s.exe), pid: strings.Clone(s.pid),
+		ppid: strings.Clone(s.ppid), uid: strings.Clone(s.uid), auid: strings.Clone(s.auid),
+		user: strings.Clone(s.enrichedUID), outcome: ev.Outcome,
+	}
+}
+
+// join gives an EXECVE record the process facts of its SYSCALL record.
+// Blocks of a large file are decoded in parallel, so the SYSCALL may have
+// gone to another goroutine when a 1 MiB block boundary falls between the
+// two lines (at most one event per MiB): that EXECVE then keeps only its
+// own fields.
+func (d *Decoder) join(ev *event.Event, rec string) {
+	c := &d.call
+	if c.stamp == "" || c.stamp != stampOf(rec) || c.host != ev.Host {
+		return
+	}
+	ev.PID = atoi(c.pid)
+	if c.exe != "" {
+		d.add(ev, "process.executable", c.exe)
+	}
+	if c.ppid != "" {
+		d.add(ev, "process.parent.pid", c.ppid)
+	}
+	if c.uid != "" {
+		d.add(ev, "user.id", c.uid)
+	}
+	if c.auid != "" {
+		d.add(ev, "auditd.auid", c.auid)
+	}
+	ev.User = c.user
+	ev.Outcome = c.outcome
 }
 
 // prefixHost reads the host from what precedes a record: "node=web1 ", or a
@@ -295,7 +364,7 @@ func (d *Decoder) fields(ev *event.Event, s string, execve bool) {
 
 // seen keeps the values interpret reads, so it need not search Extra.
 type seen struct {
-	pid, ppid, uid, comm, exe, success, res, acct, addr, hostname, cmd, proctitle, enrichedAUID, enrichedUID string
+	pid, ppid, uid, auid, comm, exe, success, res, acct, addr, hostname, cmd, proctitle, enrichedAUID, enrichedUID string
 }
 
 func (s *seen) note(key, val string) {
@@ -306,6 +375,8 @@ func (s *seen) note(key, val string) {
 		s.ppid = val
 	case "uid":
 		s.uid = val
+	case "auid":
+		s.auid = val
 	case "comm":
 		s.comm = val
 	case "exe":

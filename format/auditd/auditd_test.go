@@ -226,3 +226,48 @@ func TestGolden(t *testing.T) {
 	golden := filepath.Join("testdata", "audit.golden")
 	formattest.Golden(t, golden, []byte(b.String()), *update)
 }
+
+// TestExecveJoin checks that an EXECVE record takes the executable and the
+// account of the SYSCALL record of the same event, and of no other.
+func TestExecveJoin(t *testing.T) {
+	const (
+		call   = `node=web1 type=SYSCALL msg=audit(1716087205.123:475): arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=2210 pid=2215 auid=1000 uid=0 comm="curl" exe="/usr/bin/curl" key="susp_exec"` + "\x1d" + `AUID="alice" UID="root"`
+		execve = `node=web1 type=EXECVE msg=audit(1716087205.123:475): argc=2 a0="curl" a1="-s"`
+		other  = `node=web1 type=EXECVE msg=audit(1716087205.123:476): argc=2 a0="curl" a1="-s"`
+		host2  = `node=web2 type=EXECVE msg=audit(1716087205.123:475): argc=2 a0="curl" a1="-s"`
+		cwd    = `node=web1 type=CWD msg=audit(1716087205.123:475): cwd="/root"`
+	)
+	tests := []struct {
+		name   string
+		lines  []string
+		joined bool
+	}{
+		{"same event", []string{call, execve}, true},
+		{"records between", []string{call, cwd, execve}, true},
+		{"other serial", []string{call, other}, false},
+		{"other host", []string{call, host2}, false},
+		{"no syscall", []string{execve}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := NewDecoder()
+			var ev event.Event
+			for _, l := range tt.lines {
+				ev = decodeOne(t, d, l)
+			}
+			exe := ""
+			for _, kv := range ev.Extra {
+				if kv.Key == "process.executable" {
+					exe = kv.Value
+				}
+			}
+			got := exe == "/usr/bin/curl" && ev.User == "root" && ev.PID == 2215
+			if got != tt.joined {
+				t.Fatalf("joined = %v (exe %q, user %q, pid %d), want %v", got, exe, ev.User, ev.PID, tt.joined)
+			}
+			if ev.Action != "process_started" || ev.CommandLine != "curl -s" {
+				t.Errorf("EXECVE fields lost: action %q, command %q", ev.Action, ev.CommandLine)
+			}
+		})
+	}
+}
