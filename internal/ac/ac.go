@@ -14,16 +14,28 @@
 // call; petar-dambovaliev/aho-corasick is compact but walks an NFA.
 package ac
 
+import "unsafe"
+
 // Matcher is a compiled literal set. The zero value is not usable; New
 // returns nil rather than an oversized automaton.
+//
+// The scan loop is a chain of dependent loads, one per byte, so its speed is
+// the latency of that chain: the table holds byte offsets (not state
+// numbers) and class holds column offsets, so that the next entry's address
+// is one addition away from the entry just loaded; and states that end a
+// literal are numbered last, so "was that a hit" is a comparison beside the
+// chain rather than a bit to strip off in it.
 type Matcher struct {
-	class  [256]uint16
-	nclass int32
-	// delta[row+class] holds the next state's row (state × nclass) shifted
-	// left by one, with the low bit set when that state ends a literal, so
-	// the scan does one load and no multiplication per byte.
-	delta []int32
-	out   [][]int32 // per state: owners of the literals ending there
+	class [256]uint32 // the byte's column offset in a row: its class × 4
+	// delta at byte offset row+class holds the next state's row offset
+	// (state × nclass × 4).
+	delta    []uint32
+	rowBytes uint32 // nclass × 4
+	// hitRow is the row offset of the first state that ends a literal: every
+	// state from there on does (root excepted when the root ends the empty
+	// literal; out[0] is then reported up front).
+	hitRow uint32
+	out    [][]int32 // per state: owners of the literals ending there
 }
 
 // MaxTable bounds the transition table (entries of 4 bytes, 64 MiB), so
@@ -35,7 +47,7 @@ const MaxTable = 1 << 24
 // Contains. Literals are matched ignoring ASCII case; an empty literal
 // matches everywhere. New returns nil when the table would exceed MaxTable.
 func New(lits []string, owners [][]int32) *Matcher {
-	m := &Matcher{}
+	var class [256]uint16
 	folded := make([]string, len(lits))
 	total := 1
 	for i, l := range lits {
@@ -46,19 +58,18 @@ func New(lits []string, owners [][]int32) *Matcher {
 	var nc int32
 	for _, l := range folded {
 		for i := 0; i < len(l); i++ {
-			if m.class[l[i]] == 0 {
+			if class[l[i]] == 0 {
 				nc++
-				m.class[l[i]] = uint16(nc)
+				class[l[i]] = uint16(nc)
 			}
 		}
 	}
 	// Upper-case ASCII letters take the class of their lower-case twin, so
 	// values are scanned as they are, unfolded.
 	for c := 'A'; c <= 'Z'; c++ {
-		m.class[c] = m.class[c+'a'-'A']
+		class[c] = class[c+'a'-'A']
 	}
 	nc++
-	m.nclass = nc
 	if int64(total)*int64(nc) > MaxTable {
 		return nil
 	}
@@ -72,7 +83,7 @@ func New(lits []string, owners [][]int32) *Matcher {
 	for i, l := range folded {
 		s := int32(0)
 		for j := 0; j < len(l); j++ {
-			c := int32(m.class[l[j]])
+			c := int32(class[l[j]])
 			nx := delta[s*nc+c]
 			if nx < 0 {
 				nx = int32(len(own))
@@ -93,7 +104,7 @@ func New(lits []string, owners [][]int32) *Matcher {
 		}
 	}
 	n := len(own)
-	m.out = make([][]int32, n)
+	out := make([][]int32, n)
 	hasOut := make([]bool, n)
 	fail := make([]int32, n)
 	// Breadth first: failure links, and missing edges become the failure
@@ -106,12 +117,12 @@ func New(lits []string, owners [][]int32) *Matcher {
 			delta[c] = 0
 		}
 	}
-	m.out[0] = own[0]
+	out[0] = own[0]
 	hasOut[0] = ended[0]
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		m.out[s] = dedup(append(append([]int32(nil), own[s]...), m.out[fail[s]]...))
+		out[s] = dedup(append(append([]int32(nil), own[s]...), out[fail[s]]...))
 		hasOut[s] = ended[s] || hasOut[fail[s]]
 		row, frow := s*nc, fail[s]*nc
 		for c := int32(0); c < nc; c++ {
@@ -123,15 +134,48 @@ func New(lits []string, owners [][]int32) *Matcher {
 			}
 		}
 	}
-	for i, nx := range delta {
-		v := nx * nc << 1
-		if hasOut[nx] {
-			v |= 1
+	// Renumber: the root stays first, states without a hit follow, states
+	// with one come last.
+	num := make([]int32, n)
+	next := int32(1)
+	for s := 1; s < n; s++ {
+		if !hasOut[s] {
+			num[s] = next
+			next++
 		}
-		delta[i] = v
 	}
-	m.delta = delta
+	hit := next
+	for s := 1; s < n; s++ {
+		if hasOut[s] {
+			num[s] = next
+			next++
+		}
+	}
+	m := &Matcher{rowBytes: uint32(nc) * 4, hitRow: uint32(hit) * uint32(nc) * 4}
+	for b, c := range class {
+		m.class[b] = uint32(c) * 4
+	}
+	m.delta = make([]uint32, len(delta))
+	m.out = make([][]int32, n)
+	for s := int32(0); s < int32(n); s++ {
+		m.out[num[s]] = out[s]
+		to := m.delta[num[s]*nc : (num[s]+1)*nc]
+		for c, nx := range delta[s*nc : (s+1)*nc] {
+			to[c] = uint32(num[nx]) * m.rowBytes
+		}
+	}
 	return m
+}
+
+// table is the transition table's address. Every entry of delta is a row
+// offset New wrote and every class offset is inside a row, so step's address
+// is always inside delta: the loops need no bounds check, which would double
+// their instructions.
+func (m *Matcher) table() unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(m.delta)) }
+
+// step returns the row offset after reading c in the row at offset row.
+func (m *Matcher) step(t unsafe.Pointer, row uint32, c byte) uint32 {
+	return *(*uint32)(unsafe.Add(t, uintptr(row)+uintptr(m.class[c])))
 }
 
 // Scan sets in bits the owners of every literal that occurs in s. bits must
@@ -140,12 +184,11 @@ func (m *Matcher) Scan(s string, bits []uint64) {
 	if len(m.out[0]) > 0 { // an empty literal
 		mark(bits, m.out[0])
 	}
-	row := int32(0)
+	t, row, hit := m.table(), uint32(0), m.hitRow
 	for i := 0; i < len(s); i++ {
-		x := m.delta[row+int32(m.class[s[i]])]
-		row = x >> 1
-		if x&1 != 0 {
-			mark(bits, m.out[row/m.nclass])
+		row = m.step(t, row, s[i])
+		if row >= hit {
+			mark(bits, m.out[row/m.rowBytes])
 		}
 	}
 }
@@ -161,13 +204,11 @@ func (m *Matcher) Contains(s string) bool {
 	if len(m.out[0]) > 0 {
 		return true
 	}
-	row := int32(0)
+	t, row, hit := m.table(), uint32(0), m.hitRow
 	for i := 0; i < len(s); i++ {
-		x := m.delta[row+int32(m.class[s[i]])]
-		if x&1 != 0 {
+		if row = m.step(t, row, s[i]); row >= hit {
 			return true
 		}
-		row = x >> 1
 	}
 	return false
 }
@@ -177,13 +218,11 @@ func (m *Matcher) ContainsBytes(b []byte) bool {
 	if len(m.out[0]) > 0 {
 		return true
 	}
-	row := int32(0)
+	t, row, hit := m.table(), uint32(0), m.hitRow
 	for _, c := range b {
-		x := m.delta[row+int32(m.class[c])]
-		if x&1 != 0 {
+		if row = m.step(t, row, c); row >= hit {
 			return true
 		}
-		row = x >> 1
 	}
 	return false
 }
