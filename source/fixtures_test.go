@@ -190,7 +190,7 @@ func fileFor(t testing.TB, p string) *File {
 func sumOf(data []byte) Digest {
 	a := sha256.Sum256(data)
 	b := sha1.Sum(data)
-	return Digest{SHA256: hex.EncodeToString(a[:]), SHA1: hex.EncodeToString(b[:]), Bytes: int64(len(data))}
+	return Digest{SHA256: hex.EncodeToString(a[:]), SHA1: hex.EncodeToString(b[:]), Bytes: int64(len(data)), Fingerprint: fingerprint(data)}
 }
 
 // got is what one stream delivered.

@@ -7,8 +7,6 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
-	"crypto/sha1"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -141,7 +139,8 @@ func (f *File) Read(opts Options, fn func(*Stream) error) (Digest, error) {
 		src = osf
 	}
 
-	h := &hasher{r: src, sha256: sha256.New(), sha1: sha1.New()}
+	h := newHasher(src, opts.FingerprintOnly)
+	defer h.close()
 	br := bufio.NewReaderSize(h, 64<<10)
 	rd := &reader{f: f, opts: opts, max: opts.maxBytes(), fn: fn}
 	f.Archive = nil
@@ -372,7 +371,8 @@ func zipOverlaps(files []*zip.File) []bool {
 func (rd *reader) member(r io.Reader, m member, container string, mod time.Time) error {
 	// The member's own reader is capped too: a sparse tar member can expand
 	// terabytes of holes from a few bytes.
-	mh := &hasher{r: &layer{name: container + " member", r: r, max: rd.max}, sha256: sha256.New(), sha1: sha1.New()}
+	mh := newHasher(&layer{name: container + " member", r: r, max: rd.max}, rd.opts.FingerprintOnly)
+	defer mh.close()
 	mb := bufio.NewReaderSize(mh, 32<<10)
 	s := &Stream{
 		Name:      rd.f.Path + "!" + m.name,

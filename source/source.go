@@ -14,9 +14,7 @@
 package source
 
 import (
-	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"time"
 )
@@ -61,6 +59,11 @@ type Options struct {
 	// evidence folder, where an absolute link would point into the analyst's
 	// own machine. Links named explicitly as arguments are always followed.
 	NoFollowSymlinks bool
+	// FingerprintOnly makes Read skip SHA-256 and SHA-1 and compute only
+	// Digest.Fingerprint: for a second read of files read and hashed
+	// before in the same process, which compares fingerprints to show it
+	// read the same bytes (see triage's investigation pass).
+	FingerprintOnly bool
 }
 
 func (o Options) maxBytes() int64 {
@@ -142,38 +145,4 @@ func (s *Stream) Digest() Digest {
 		return Digest{}
 	}
 	return s.digest()
-}
-
-// Digest identifies bytes: their SHA-256, SHA-1 and length.
-type Digest struct {
-	SHA256 string // hex
-	SHA1   string // hex
-	Bytes  int64
-}
-
-// hasher computes SHA-256 and SHA-1 of the bytes read through it, in the same
-// pass, and counts them.
-type hasher struct {
-	r      io.Reader
-	sha256 hash.Hash
-	sha1   hash.Hash
-	n      int64
-}
-
-func (h *hasher) Read(p []byte) (int, error) {
-	n, err := h.r.Read(p)
-	if n > 0 {
-		h.sha256.Write(p[:n])
-		h.sha1.Write(p[:n])
-		h.n += int64(n)
-	}
-	return n, err
-}
-
-func (h *hasher) digest() Digest {
-	return Digest{
-		SHA256: hex.EncodeToString(h.sha256.Sum(nil)),
-		SHA1:   hex.EncodeToString(h.sha1.Sum(nil)),
-		Bytes:  h.n,
-	}
 }

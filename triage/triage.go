@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kizuki-dfir/kizuki/detect"
@@ -18,6 +19,7 @@ import (
 	"github.com/kizuki-dfir/kizuki/rules"
 	"github.com/kizuki-dfir/kizuki/scan"
 	"github.com/kizuki-dfir/kizuki/sigma"
+	"github.com/kizuki-dfir/kizuki/source"
 )
 
 // Config is one scan's settings.
@@ -135,22 +137,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	pathOf := resolve
 	if len(f.Alerts) > 0 && !slices.Contains(cfg.Scan.Args, "-") {
 		ips, shells := x.Suspects()
-		coll = investigate.NewCollector(ips, shells)
-		sc2 := cfg.Scan
-		sc2.Handler = coll
-		sc2.Skip = coll.Skip
-		sc2.Progress = nil
-		res2, err := scan.Run(ctx, sc2)
+		var changed []string
+		coll, pathOf, changed, err = secondPass(ctx, cfg.Scan, res, ips, shells)
 		if err != nil {
 			return nil, fmt.Errorf("second pass: %w", err)
 		}
-		pathOf = func(id int32) (string, string) {
-			in := res2.Input(id)
-			if in == nil {
-				return "", ""
-			}
-			return in.Path, in.SHA256
-		}
+		noteChanged(f, changed)
 	}
 	f.Incidents = x.Incidents(coll, pathOf)
 	if f.Incidents == nil {
@@ -171,4 +163,102 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// secondPass reads the inputs again with the investigation's collector, for
+// the facts about the suspects (ips, shells). It returns the collector, the
+// path and SHA-256 to cite for the pass's input ids, and the files that
+// changed since the first pass.
+//
+// The pass does not hash the files again: SHA-256 and SHA-1 cost more than
+// the rest of it. Each file's fingerprint (source.Digest.Fingerprint, a
+// keyed hash computed in both reads at a tenth of the cost) shows that this
+// read met the bytes the first pass hashed, so the facts cite the first
+// pass's digests. A file that changed in between (a live log that grew, a
+// file replaced or edited, one that appeared in a folder) fails the check;
+// the pass is then run again hashing everything, so that every digest cited
+// is of the bytes the facts were read from, and the change is reported.
+func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, shells []string) (*investigate.Collector, func(int32) (string, string), []string, error) {
+	run := func(fingerprintOnly bool) (*investigate.Collector, *scan.Result, error) {
+		coll := investigate.NewCollector(ips, shells)
+		sc.Handler, sc.Skip, sc.Progress = coll, coll.Skip, nil
+		sc.Source.FingerprintOnly = fingerprintOnly
+		res, err := scan.Run(ctx, sc)
+		return coll, res, err
+	}
+	coll, res, err := run(true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	changed := changedFiles(first, res)
+	if len(changed) == 0 {
+		sha := map[string]string{} // input path -> its first-pass SHA-256
+		for _, in := range first.Inputs {
+			sha[in.Path] = in.SHA256
+		}
+		return coll, func(id int32) (string, string) {
+			in := res.Input(id)
+			if in == nil {
+				return "", ""
+			}
+			return in.Path, sha[in.Path]
+		}, nil, nil
+	}
+	coll, res, err = run(false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return coll, func(id int32) (string, string) {
+		in := res.Input(id)
+		if in == nil {
+			return "", ""
+		}
+		return in.Path, in.SHA256
+	}, changed, nil
+}
+
+// changedFiles lists the paths of the files the second pass read whose bytes
+// are not those the first pass hashed. A file read in neither (it could not
+// be opened) is not a change: no fact comes from it.
+func changedFiles(first, second *scan.Result) []string {
+	before := map[string]scan.File{}
+	for _, f := range first.Files {
+		if f.File != nil {
+			before[f.Abs] = f
+		}
+	}
+	var changed []string
+	for _, f := range second.Files {
+		if f.File == nil {
+			continue
+		}
+		var lines int64
+		for _, in := range f.Inputs {
+			lines += in.Lines
+		}
+		if f.Digest == (source.Digest{}) && lines == 0 {
+			continue
+		}
+		b, ok := before[f.Abs]
+		if !ok || b.Digest.SHA256 == "" || b.Digest.Bytes != f.Digest.Bytes || b.Digest.Fingerprint != f.Digest.Fingerprint {
+			changed = append(changed, f.Path)
+		}
+	}
+	return changed
+}
+
+// noteChanged records in the accounts of the inputs of the changed files
+// that the incidents rest on a later read than the alerts.
+func noteChanged(f *findings.Findings, paths []string) {
+	for _, p := range paths {
+		for i := range f.Inputs {
+			in := &f.Inputs[i]
+			if in.Path != p && !strings.HasPrefix(in.Path, p+"!") {
+				continue
+			}
+			in.Problems = append(in.Problems, findings.Problem{Kind: "changed_between_passes", Count: 1,
+				Message: "the file changed between the detection pass and the investigation pass: the alerts and this account rest on the first read, the incidents' facts and evidence on the second (cited with its own SHA-256)"})
+			slices.SortStableFunc(in.Problems, func(a, b findings.Problem) int { return strings.Compare(a.Kind, b.Kind) })
+		}
+	}
 }
