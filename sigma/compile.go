@@ -3,6 +3,7 @@ package sigma
 import (
 	"encoding/base64"
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -91,6 +92,7 @@ type RuleSet struct {
 	extras  map[string]int
 	slots   int
 	maxBits int
+	memos   int // value memos per scratch: one per scanned field of a route
 	pool    sync.Pool
 	// users lists, for each rule, the correlation rules that read its matches.
 	users map[*Compiled][]*Compiled
@@ -103,9 +105,17 @@ type RuleSet struct {
 type route struct {
 	src    *sourceMap // the first of them; they share kinds and datasets
 	rules  []*Compiled
-	ac     *ac.Matcher
-	always []uint64
-	scan   []fieldRef
+	always []uint64  // rules without a literal prefilter: always evaluated
+	scan   []scanned // the fields the prefilter scans, and for what
+	memo   int       // scratch.memo[memo+i] remembers the scans of scan[i]
+}
+
+// scanned is a field the prefilter scans with the automaton of the literals
+// of the route's rules that read it; the automaton's owners are rule
+// indexes in the route.
+type scanned struct {
+	f  fieldRef
+	ac *ac.Matcher
 }
 
 // Rules returns every compiled rule, in input order.
@@ -120,8 +130,10 @@ func (rs *RuleSet) getScratch() *scratch {
 // Match appends to dst the detection rules matching ev. Rules are first
 // routed by the event's kind and dataset, then a literal prefilter
 // (Aho-Corasick over the folded field values) picks the rules that can
-// possibly match, and only those are evaluated. It does not allocate unless
-// a rule matches and dst must grow.
+// possibly match, and only those are evaluated; the scans of repeated
+// values are remembered (memo.go). It does not allocate unless a rule
+// matches and dst must grow, or a memo of the pooled scratch is new or
+// grows a key (both bounded).
 func (rs *RuleSet) Match(ev *event.Event, dst []*Compiled) []*Compiled {
 	if int(ev.Kind) >= len(rs.byKind) {
 		return dst
@@ -138,23 +150,13 @@ func (rs *RuleSet) Match(ev *event.Event, dst []*Compiled) []*Compiled {
 		words := len(rt.always)
 		cand := sc.cand[:words]
 		copy(cand, rt.always)
-		if rt.ac != nil {
-			for i := range rt.scan {
-				// the automaton folds ASCII itself; only other text needs
-				// the folded copy
-				v, ok := sc.get(ev, &rt.scan[i])
-				if ok && !isASCII(v) {
-					v, ok = sc.lowered(ev, &rt.scan[i])
-				}
-				if ok {
-					rt.ac.Scan(v, cand)
-				}
-			}
+		for i := range rt.scan {
+			sc.scan(ev, rt, i, cand)
 		}
-		for w, bits := range cand {
-			for bits != 0 {
-				b := bitsTrailingZeros(bits)
-				bits &^= 1 << uint(b)
+		for w, word := range cand {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				word &^= 1 << uint(b)
 				c := rt.rules[w*64+b]
 				if c.root.eval(ev, sc) {
 					dst = append(dst, c)
@@ -166,13 +168,57 @@ func (rs *RuleSet) Match(ev *event.Event, dst []*Compiled) []*Compiled {
 	return dst
 }
 
-func bitsTrailingZeros(x uint64) int {
-	n := 0
-	for x&1 == 0 {
-		x >>= 1
-		n++
+// scan ORs into cand the prefilter's candidates for the route's i-th
+// scanned field: the rules owning a literal that occurs in its value. The
+// scan goes through the scratch's memo of that field when the value is
+// worth remembering (see memo.go).
+func (sc *scratch) scan(ev *event.Event, rt *route, i int, cand []uint64) {
+	f := &rt.scan[i].f
+	var e []uint64
+	var hit bool
+	if f.typed.Numeric() {
+		n, ok := ev.Int(f.typed)
+		if !ok {
+			return
+		}
+		e, hit = sc.memoOf(rt, i, len(cand)).entryInt(n)
+	} else if v, ok := sc.get(ev, f); !ok {
+		return
+	} else if len(v) >= memoMinLen && len(v) <= memoMaxLen {
+		e, hit = sc.memoOf(rt, i, len(cand)).entry(v)
 	}
-	return n
+	if e == nil { // not remembered: scan straight into cand
+		sc.scanValue(ev, rt, i, cand)
+		return
+	}
+	if !hit {
+		sc.scanValue(ev, rt, i, e)
+	}
+	for w, b := range e {
+		cand[w] |= b
+	}
+}
+
+// scanValue runs the automaton of the route's i-th scanned field over the
+// field's value, setting the owners found in bits.
+func (sc *scratch) scanValue(ev *event.Event, rt *route, i int, bits []uint64) {
+	f := &rt.scan[i].f
+	v, _ := sc.get(ev, f)
+	// the automaton folds ASCII itself; only other text needs the folded
+	// copy
+	if !isASCII(v) {
+		v, _ = sc.lowered(ev, f)
+	}
+	rt.scan[i].ac.Scan(v, bits)
+}
+
+func (sc *scratch) memoOf(rt *route, i, words int) *valueMemo {
+	m := sc.memo[rt.memo+i]
+	if m == nil {
+		m = newValueMemo(words)
+		sc.memo[rt.memo+i] = m
+	}
+	return m
 }
 
 // Compile turns parsed rules into a RuleSet. Every rule that cannot run is
@@ -237,9 +283,8 @@ func Compile(rules []*Rule, p *Pipeline) (*RuleSet, []Unsupported) {
 	}
 	unsup = append(unsup, rs.compileCorrelations(correlations, byRef)...)
 	rs.buildRoutes()
-	maxBits := rs.maxBits
-	slots := rs.slots
-	rs.pool.New = func() any { return newScratch(slots, maxBits) }
+	maxBits, slots, memos := rs.maxBits, rs.slots, rs.memos
+	rs.pool.New = func() any { return newScratch(slots, maxBits, memos) }
 	sort.SliceStable(unsup, func(i, j int) bool {
 		if unsup[i].Path != unsup[j].Path {
 			return unsup[i].Path < unsup[j].Path
@@ -284,43 +329,59 @@ func (rs *RuleSet) buildRoutes() {
 			rs.maxBits = n
 		}
 		rt.always = make([]uint64, (n+63)/64)
-		litIndex := map[string]int{}
-		var lits []string
-		var owners [][]int32
-		scanSlots := map[int]bool{}
+		// One automaton per scanned field, holding the literals of the
+		// rules that read that field: a value is scanned only for what can
+		// matter in it, and small automata stay in cache.
+		type fieldLits struct {
+			f      fieldRef
+			index  map[string]int
+			lits   []string
+			owners [][]int32
+		}
+		bySlot := map[int]*fieldLits{}
+		var fields []*fieldLits
 		for i, c := range rt.rules {
 			pf := prefilter(c.root)
 			if !pf.ok {
 				rt.always[i/64] |= 1 << uint(i%64)
 				continue
 			}
-			for _, l := range pf.lits {
-				j, ok := litIndex[l]
-				if !ok {
-					j = len(lits)
-					litIndex[l] = j
-					lits = append(lits, l)
-					owners = append(owners, nil)
-				}
-				owners[j] = append(owners[j], int32(i))
-			}
 			for _, f := range pf.fields {
-				if !scanSlots[f.slot] {
-					scanSlots[f.slot] = true
-					rt.scan = append(rt.scan, f)
+				fl := bySlot[f.slot]
+				if fl == nil {
+					fl = &fieldLits{f: f, index: map[string]int{}}
+					bySlot[f.slot] = fl
+					fields = append(fields, fl)
+				}
+				for _, l := range pf.lits {
+					j, ok := fl.index[l]
+					if !ok {
+						j = len(fl.lits)
+						fl.index[l] = j
+						fl.lits = append(fl.lits, l)
+						fl.owners = append(fl.owners, nil)
+					}
+					// a rule reading the field twice owns its literals once
+					if o := fl.owners[j]; len(o) == 0 || o[len(o)-1] != int32(i) {
+						fl.owners[j] = append(o, int32(i))
+					}
 				}
 			}
 		}
-		if len(lits) > 0 {
-			rt.ac = ac.New(lits, owners)
-		}
-		if rt.ac == nil { // no literals, or too many: evaluate every rule
-			for i := range rt.rules {
-				rt.always[i/64] |= 1 << uint(i%64)
+		for _, fl := range fields {
+			m := ac.New(fl.lits, fl.owners)
+			if m == nil { // too many literals: evaluate every rule
+				for i := range rt.rules {
+					rt.always[i/64] |= 1 << uint(i%64)
+				}
+				rt.scan = nil
+				break
 			}
-			rt.scan = nil
+			rt.scan = append(rt.scan, scanned{f: fl.f, ac: m})
 		}
-		sort.Slice(rt.scan, func(i, j int) bool { return rt.scan[i].slot < rt.scan[j].slot })
+		sort.Slice(rt.scan, func(i, j int) bool { return rt.scan[i].f.slot < rt.scan[j].f.slot })
+		rt.memo = rs.memos
+		rs.memos += len(rt.scan)
 		for _, k := range rt.src.routeKinds() {
 			rs.byKind[k] = append(rs.byKind[k], rt)
 		}

@@ -102,9 +102,13 @@ type scratch struct {
 	low   []string
 	buf   [][]byte // backing store for folded or formatted values, per slot
 	cand  []uint64
+	// memo remembers the prefilter scans of recent values, per scanned
+	// field of each route (route.memo); allocated on first use, kept across
+	// events (reset leaves it alone).
+	memo []*valueMemo
 }
 
-func newScratch(slots, rules int) *scratch {
+func newScratch(slots, rules, memos int) *scratch {
 	return &scratch{
 		have:  make([]bool, slots),
 		ok:    make([]bool, slots),
@@ -113,6 +117,7 @@ func newScratch(slots, rules int) *scratch {
 		low:   make([]string, slots),
 		buf:   make([][]byte, slots),
 		cand:  make([]uint64, (rules+63)/64+1),
+		memo:  make([]*valueMemo, memos),
 	}
 }
 

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -189,9 +190,16 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// isASCII reports whether s has no byte >= 0x80.
+// isASCII reports whether s has no byte >= 0x80. It runs before every
+// prefilter scan, so it reads eight bytes at a time.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}

@@ -1,0 +1,109 @@
+package sigma
+
+import "hash/maphash"
+
+// The prefilter's Aho-Corasick scan costs a load per byte of every scanned
+// value, and most of those bytes are values seen before: an access log has a
+// few hundred distinct user agents in millions of lines, and status codes are
+// a handful. The scan's result (the candidate bits of the value's route) is a
+// function of the value alone, so it can be remembered: hashing and
+// comparing a value costs a fraction of scanning it, and a number need not
+// even be formatted.
+//
+// A valueMemo lives in a scratch, which one goroutine owns while it matches,
+// so it needs no lock. It is bounded whatever the input (a fixed number of
+// entries, each key at most memoMaxLen bytes; a newer value evicts the one
+// in its entry), and it switches itself off for a while when values do not
+// repeat, so that a log of unique values pays little for it.
+const (
+	memoBits    = 8
+	memoEntries = 1 << memoBits
+	// memoMinLen is the shortest text worth remembering: below it, the
+	// hash and comparison cost about what the scan saves (measured on the
+	// URLs of generated access logs).
+	memoMinLen = 32
+	// memoMaxLen bounds a key, so a memo holds at most memoEntries ×
+	// memoMaxLen bytes of keys.
+	memoMaxLen = 512
+	// Every memoWindow lookups, a memo with fewer than one hit in
+	// memoMinHitRate is switched off for memoOffFor values.
+	memoWindow     = 256
+	memoMinHitRate = 4
+	memoOffFor     = 8192
+)
+
+// valueMemo remembers the scans of one field of one route: text values by
+// hash and key, numbers by value alone.
+type valueMemo struct {
+	seed  maphash.Seed
+	words int // candidate words per entry (the route's)
+	full  [memoEntries]bool
+	hash  [memoEntries]uint64
+	keys  [memoEntries][]byte
+	bits  []uint64 // memoEntries × words
+	// lookups and hits count the current window; off counts down the
+	// values to pass by while switched off.
+	lookups, hits, off int
+}
+
+func newValueMemo(words int) *valueMemo {
+	return &valueMemo{seed: maphash.MakeSeed(), words: words, bits: make([]uint64, memoEntries*words)}
+}
+
+// entry returns v's entry and whether it holds v's candidate bits. On a
+// miss the entry is cleared and now belongs to v: the caller scans v into
+// it. It returns nil while the memo is switched off.
+func (m *valueMemo) entry(v string) (bits []uint64, hit bool) {
+	if m.off > 0 {
+		m.off--
+		return nil, false
+	}
+	h := maphash.String(m.seed, v)
+	e := h & (memoEntries - 1)
+	if m.full[e] && m.hash[e] == h && string(m.keys[e]) == v {
+		return m.found(e)
+	}
+	m.keys[e] = append(m.keys[e][:0], v...)
+	return m.claim(e, h)
+}
+
+// entryInt is entry for a number. Multiplying by an odd constant is a
+// bijection of 64-bit integers, so equal hashes are equal numbers.
+func (m *valueMemo) entryInt(n int64) (bits []uint64, hit bool) {
+	if m.off > 0 {
+		m.off--
+		return nil, false
+	}
+	h := uint64(n) * 0x9e3779b97f4a7c15
+	e := h >> (64 - memoBits)
+	if m.full[e] && m.hash[e] == h {
+		return m.found(e)
+	}
+	return m.claim(e, h)
+}
+
+func (m *valueMemo) found(e uint64) ([]uint64, bool) {
+	m.hits++
+	m.count()
+	return m.bits[e*uint64(m.words) : (e+1)*uint64(m.words)], true
+}
+
+func (m *valueMemo) claim(e, h uint64) ([]uint64, bool) {
+	m.full[e], m.hash[e] = true, h
+	bits := m.bits[e*uint64(m.words) : (e+1)*uint64(m.words)]
+	clear(bits)
+	m.count()
+	return bits, false
+}
+
+// count ends a window every memoWindow lookups, switching the memo off when
+// it did not pay.
+func (m *valueMemo) count() {
+	if m.lookups++; m.lookups < memoWindow {
+		return
+	}
+	if m.hits*memoMinHitRate < m.lookups {
+		m.off = memoOffFor
+	}
+	m.lookups, m.hits = 0, 0
+}

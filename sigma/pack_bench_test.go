@@ -1,0 +1,108 @@
+package sigma
+
+import (
+	"bufio"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/format"
+	_ "github.com/kizuki-dfir/kizuki/format/access"
+	"github.com/kizuki-dfir/kizuki/rules"
+)
+
+// packRuleSet compiles kizuki's own rule pack (rules/), the rules a scan
+// runs by default.
+func packRuleSet(tb testing.TB) *RuleSet {
+	tb.Helper()
+	var all []*Rule
+	err := fs.WalkDir(rules.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".yml") {
+			return err
+		}
+		data, err := fs.ReadFile(rules.FS, p)
+		if err != nil {
+			return err
+		}
+		rs, err := ParseFile(p, data)
+		if err != nil {
+			return err
+		}
+		all = append(all, rs...)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rs, unsup := Compile(all, DefaultPipeline())
+	if len(unsup) > 0 {
+		tb.Fatalf("rule pack: %v", unsup)
+	}
+	return rs
+}
+
+// generatedAccess decodes the first n lines of the generated access log of
+// bench/data (make bench-data), skipping when it is absent: the benchmark
+// must see the value repetition of real traffic (user agents, referrers,
+// URLs), which a single hand-written event does not have.
+func generatedAccess(tb testing.TB, n int) []event.Event {
+	tb.Helper()
+	paths, _ := filepath.Glob("../bench/data/access-50MB-*.log")
+	if len(paths) == 0 {
+		tb.Skip("no generated access log in bench/data (make bench-data)")
+	}
+	f, err := os.Open(paths[0])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for len(lines) < n && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	ft, _ := format.Sniff(lines[:min(64, len(lines))])
+	if ft == nil {
+		tb.Fatalf("%s: format not recognised", paths[0])
+	}
+	dec, err := ft.New(format.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	evs := make([]event.Event, 0, len(lines))
+	emit := func(ev *event.Event) {
+		c := *ev
+		c.Extra = append([]event.KV(nil), ev.Extra...)
+		evs = append(evs, c)
+	}
+	for i, l := range lines {
+		dec.Decode(l, event.Ref{Line: int64(i + 1)}, emit)
+	}
+	dec.Flush(emit)
+	return evs
+}
+
+// BenchmarkMatchGeneratedAccess runs the built-in rule pack over 20,000
+// generated access-log events; one op is one event.
+func BenchmarkMatchGeneratedAccess(b *testing.B) {
+	rs := packRuleSet(b)
+	evs := generatedAccess(b, 20000)
+	b.ReportAllocs()
+	dst := make([]*Compiled, 0, 8)
+	start := cpuTime()
+	i := 0
+	for b.Loop() {
+		dst = rs.Match(&evs[i], dst[:0])
+		if i++; i == len(evs) {
+			i = 0
+		}
+	}
+	reportCPU(b, start)
+}
