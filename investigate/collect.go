@@ -12,6 +12,7 @@ import (
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/internal/ac"
+	"github.com/kizuki-dfir/kizuki/scan"
 )
 
 // Caps that keep the second pass's memory bounded whatever the logs hold. A
@@ -71,10 +72,29 @@ var wantedWords = []string{
 
 // Skip reports whether a line can hold nothing the collector needs: it names
 // no suspect address or web shell and none of the words of the activity kept
-// for everyone. It is scan.Config.Skip for the second pass; being a plain
-// substring test, it errs towards decoding.
+// for everyone. Being a plain substring test, it errs towards decoding.
 func (c *Collector) Skip(line string) bool {
 	return !c.wanted.Contains(line)
+}
+
+// Filter is scan.Config.Skip for the second pass: the line filter for an
+// input, given the shape of its events when every line was decoded (the
+// first pass over the same bytes).
+//
+// Skip scans every byte of every line (about 2.4 ns a byte), which costs
+// more than decoding an access log. An input whose events were all of kinds
+// the collector keeps only from suspects (no authentication, process or
+// database events; no web events when there are web shells to follow), and
+// whose addresses all stood first on their lines, can only give the
+// collector events from lines whose first field is a suspect address: one
+// map lookup a line. Any other input gets Skip.
+func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
+	if !sh.Known() || !sh.LeadingAddress ||
+		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) ||
+		len(c.shells) > 0 && sh.Has(event.KindWeb) {
+		return c.Skip
+	}
+	return func(line string) bool { return !c.ips[scan.FirstField(line)] }
 }
 
 // ipFacts is what the logs say about one address.

@@ -61,12 +61,14 @@ type Config struct {
 	MaxLine int            // 0 means DefaultMaxLine
 	Samples int            // unparsed lines kept per input; 0 means 5
 	Handler Handler        // may be nil (parse only)
-	// Skip, if set, is asked about each line of a stateless input before it
-	// is decoded: lines it reports are counted but not decoded. A pass that
-	// needs only some lines (the investigation's, which looks for a few
-	// addresses) saves most of the decoding this way. Inputs decoded in
-	// order see every line: their records span lines.
-	Skip func(line string) bool
+	// Skip, if set, is asked once for each stateless input, when its format
+	// is known, for a filter of its lines (nil: decode them all): lines the
+	// filter reports are counted but not decoded. A pass that needs only
+	// some lines (the investigation's, which looks for a few addresses)
+	// saves most of the decoding this way, and may choose the filter by
+	// what an earlier pass learned of the input (Input.Shape). Inputs
+	// decoded in order see every line: their records span lines.
+	Skip func(in *Input) func(line string) bool
 	// Progress, if set, is updated as the scan goes; read it from any goroutine.
 	Progress *Progress
 }
@@ -121,10 +123,16 @@ func (r *Result) Summary() findings.Summary {
 type Input struct {
 	findings.Input
 	ID int32
+	// Shape is what the events decoded from the input had in common, for a
+	// stateless input every line of which was decoded (no Skip filter).
+	Shape Shape
 
-	order    [2]int // file index, stream index within the file
-	mu       sync.Mutex
-	problems map[string]*findings.Problem
+	order            [2]int // file index, stream index within the file
+	mu               sync.Mutex
+	problems         map[string]*findings.Problem
+	addressElsewhere bool
+	stateless        bool // decoded in blocks
+	filtered         bool // some of its lines were not decoded (Config.Skip)
 }
 
 func (in *Input) addProblem(kind, msg string, n int64) {
@@ -141,12 +149,46 @@ func (in *Input) addProblem(kind, msg string, n int64) {
 	p.Count += n
 }
 
+// Shape is what the events of an input had in common, observed while its
+// lines were decoded. Decoding is deterministic: the same bytes, cut into the
+// same blocks, decode into the same events, so a later pass over bytes shown
+// to be the same (source.Digest.Fingerprint) may rely on the shape to rule
+// lines out before decoding them.
+type Shape struct {
+	// Kinds has bit 1<<k set for each event.Kind k that occurred.
+	Kinds uint32
+	// LeadingAddress reports that every event with a source address had it
+	// as its line's first field: the text before the first space (the whole
+	// line if it has none). A line whose first field is not a given address
+	// then decodes into no event from that address.
+	LeadingAddress bool
+	known          bool // every line of a stateless input was decoded
+}
+
+// Known reports whether the shape describes every line of the input: it was
+// decoded in blocks (a stateless format), with no line filter.
+func (s Shape) Known() bool { return s.known }
+
+// Has reports whether events of kind k occurred.
+func (s Shape) Has(k event.Kind) bool { return s.Kinds&(1<<k) != 0 }
+
+// FirstField is the text of line before its first space, the whole line if
+// it has none: where most logs put the client address.
+func FirstField(line string) string {
+	if i := strings.IndexByte(line, ' '); i >= 0 {
+		return line[:i]
+	}
+	return line
+}
+
 // tally is what one decoding goroutine learned about part of an input; tallies
 // merge commutatively, so parallel decoding gives the same account.
 type tally struct {
 	lines, blank, unparsed, events, truncated, invalidUTF8, binary int64
 	first, last                                                    time.Time
 	samples                                                        []findings.Sample
+	kinds                                                          uint32
+	addressElsewhere                                               bool // an event's source address was not its line's first field
 }
 
 func (t *tally) merge(in *Input, keep int) {
@@ -156,6 +198,8 @@ func (t *tally) merge(in *Input, keep int) {
 	in.Blank += t.blank
 	in.Unparsed += t.unparsed
 	in.Events += t.events
+	in.Shape.Kinds |= t.kinds
+	in.addressElsewhere = in.addressElsewhere || t.addressElsewhere
 	if !t.first.IsZero() && (in.FirstTime == nil || t.first.Before(*in.FirstTime)) {
 		f := t.first
 		in.FirstTime = &f
@@ -196,6 +240,7 @@ const sampleCap = 512
 type lineDecoder struct {
 	dec     format.Decoder
 	skip    func(string) bool
+	line    string // being decoded, for the shape
 	input   int32
 	maxLine int
 	keep    int
@@ -222,6 +267,10 @@ func (ld *lineDecoder) onEvent(ev *event.Event) {
 		}
 	} else {
 		ld.t.events++
+	}
+	ld.t.kinds |= 1 << ev.Kind
+	if ev.SourceIP != "" && !ld.t.addressElsewhere && FirstField(ld.line) != ev.SourceIP {
+		ld.t.addressElsewhere = true
 	}
 	if tm := ev.Time; !tm.IsZero() {
 		if ld.t.first.IsZero() || tm.Before(ld.t.first) {
@@ -256,6 +305,7 @@ func (ld *lineDecoder) block(b block) {
 		if ld.skip != nil && ld.skip(line) {
 			return
 		}
+		ld.line = line
 		ld.dec.Decode(line, event.Ref{Input: ld.input, Line: num, Offset: off}, ld.emit)
 	})
 }
@@ -272,6 +322,7 @@ type job struct {
 	in    *Input
 	f     *format.Format
 	opts  format.Options
+	skip  func(string) bool
 	ready *sync.WaitGroup
 }
 
@@ -360,6 +411,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, in := range res.Inputs {
 		res.Files[in.order[0]].Inputs = append(res.Files[in.order[0]].Inputs, in)
 		in.Parsed = in.Lines - in.Unparsed - in.Blank
+		in.Shape.known = in.stateless && !in.filtered
+		in.Shape.LeadingAddress = in.Shape.known && !in.addressElsewhere
 		kinds := make([]string, 0, len(in.problems))
 		for k := range in.problems {
 			kinds = append(kinds, k)
@@ -411,7 +464,7 @@ func (s *scanner) work() {
 			continue
 		}
 		ld := newLineDecoder(dec, j.in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
-		ld.skip = s.cfg.Skip
+		ld.skip = j.skip
 		ld.block(j.b)
 		ld.flush(j.in)
 		j.ready.Done()
@@ -529,6 +582,12 @@ func readProblem(in *Input, err error) error {
 }
 
 func (s *scanner) decodeParallel(ctx context.Context, in *Input, ft *format.Format, opts format.Options, rd *blockReader) error {
+	in.stateless = true
+	var skip func(string) bool
+	if s.cfg.Skip != nil {
+		skip = s.cfg.Skip(in)
+		in.filtered = skip != nil
+	}
 	var ready sync.WaitGroup
 	defer ready.Wait() // the stream's account is complete only when its blocks are
 	for {
@@ -538,7 +597,7 @@ func (s *scanner) decodeParallel(ctx context.Context, in *Input, ft *format.Form
 		b, err := rd.Next()
 		if b.text != "" || len(b.truncated) > 0 {
 			ready.Add(1)
-			s.jobs <- job{b: b, in: in, f: ft, opts: opts, ready: &ready}
+			s.jobs <- job{b: b, in: in, f: ft, opts: opts, skip: skip, ready: &ready}
 		}
 		if err == io.EOF {
 			return nil

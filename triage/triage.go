@@ -8,6 +8,7 @@ package triage
 import (
 	"context"
 	"fmt"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -88,7 +89,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	engine := detect.New(dcfg)
 	sc := cfg.Scan
 	sc.Handler = engine
-	res, err := scan.Run(ctx, sc)
+	res, err := runLabelled(ctx, "detect", sc)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +180,28 @@ func utcPtr(t *time.Time) *time.Time {
 // the pass is then run again hashing everything, so that every digest cited
 // is of the bytes the facts were read from, and the change is reported.
 func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, shells []string) (*investigate.Collector, func(int32) (string, string), []string, error) {
+	before := map[string]*scan.Input{} // input path -> its first-pass account
+	for _, in := range first.Inputs {
+		before[in.Path] = in
+	}
+	// The first run trusts the first pass's shapes of the inputs (which lines
+	// can matter), as it trusts its digests: both hold only for the same
+	// bytes, which the fingerprints check once it is over. The run that
+	// follows a change decides from the lines alone.
 	run := func(fingerprintOnly bool) (*investigate.Collector, *scan.Result, error) {
 		coll := investigate.NewCollector(ips, shells)
-		sc.Handler, sc.Skip, sc.Progress = coll, coll.Skip, nil
+		sc.Handler, sc.Progress = coll, nil
+		sc.Skip = func(*scan.Input) func(string) bool { return coll.Skip }
+		if fingerprintOnly {
+			sc.Skip = func(in *scan.Input) func(string) bool {
+				if p := before[in.Path]; p != nil && p.Format == in.Format {
+					return coll.Filter(p.Shape)
+				}
+				return coll.Skip
+			}
+		}
 		sc.Source.FingerprintOnly = fingerprintOnly
-		res, err := scan.Run(ctx, sc)
+		res, err := runLabelled(ctx, "investigate", sc)
 		return coll, res, err
 	}
 	coll, res, err := run(true)
@@ -192,16 +210,15 @@ func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, sh
 	}
 	changed := changedFiles(first, res)
 	if len(changed) == 0 {
-		sha := map[string]string{} // input path -> its first-pass SHA-256
-		for _, in := range first.Inputs {
-			sha[in.Path] = in.SHA256
-		}
 		return coll, func(id int32) (string, string) {
 			in := res.Input(id)
 			if in == nil {
 				return "", ""
 			}
-			return in.Path, sha[in.Path]
+			if p := before[in.Path]; p != nil {
+				return in.Path, p.SHA256
+			}
+			return in.Path, ""
 		}, nil, nil
 	}
 	coll, res, err = run(false)
@@ -261,4 +278,14 @@ func noteChanged(f *findings.Findings, paths []string) {
 			slices.SortStableFunc(in.Problems, func(a, b findings.Problem) int { return strings.Compare(a.Kind, b.Kind) })
 		}
 	}
+}
+
+// runLabelled is scan.Run with its goroutines labelled pass=name in CPU
+// profiles, so a profile of a scan tells the passes apart
+// (go tool pprof -tagfocus pass=investigate).
+func runLabelled(ctx context.Context, name string, sc scan.Config) (res *scan.Result, err error) {
+	pprof.Do(ctx, pprof.Labels("pass", name), func(ctx context.Context) {
+		res, err = scan.Run(ctx, sc)
+	})
+	return res, err
 }

@@ -1,0 +1,64 @@
+package scan
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+// TestShape checks what a scan records of its inputs' events, and that it
+// claims a shape only when every line of a stateless input was decoded: a
+// filtered pass or an in-order decoder must leave it unknown, or a later
+// pass would trust a shape observed on part of the lines.
+func TestShape(t *testing.T) {
+	dir := t.TempDir()
+	combined := write(t, filepath.Join(dir, "combined.log"), []byte(accessLines))
+	vhost := write(t, filepath.Join(dir, "vhost.log"), []byte(
+		"kizuki.test:80 127.0.0.1 - - [22/Nov/2026:22:33:27 +0000] \"GET / HTTP/1.1\" 404 397 \"-\" \"curl/7.88.1\"\n"+
+			"kizuki.test:80 127.0.0.2 - - [22/Nov/2026:22:33:28 +0000] \"GET /a HTTP/1.1\" 200 149 \"-\" \"curl/7.88.1\"\n"))
+	auth := write(t, filepath.Join(dir, "auth.log"), []byte(
+		"May 19 04:02:30 web01 sudo:      ops : TTY=pts/1 ; PWD=/home/ops ; USER=root ; COMMAND=/bin/bash\n"+
+			"May 19 04:02:31 web01 sshd[1234]: Failed password for root from 203.0.113.7 port 4242 ssh2\n"))
+	general := write(t, filepath.Join(dir, "general.log"), []byte(
+		"2025-05-19T03:12:44.123456Z\t   12 Query\tSELECT * FROM members\n"))
+	tests := []struct {
+		name    string
+		path    string
+		format  string
+		skip    bool
+		known   bool
+		leading bool
+		kinds   []event.Kind
+	}{
+		{"combined", combined, "", false, true, true, []event.Kind{event.KindWeb}},
+		{"vhost address second", vhost, "", false, true, false, []event.Kind{event.KindWeb}},
+		{"auth address inside", auth, "", false, true, false, []event.Kind{event.KindAuth}},
+		{"filtered", combined, "", true, false, false, nil},
+		{"in order", general, "mysql.general", false, false, false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{Args: []string{tc.path}, Format: tc.format}
+			if tc.skip {
+				cfg.Skip = func(*Input) func(string) bool {
+					return func(l string) bool { return strings.Contains(l, "dashboard3") }
+				}
+			}
+			in := run(t, cfg).Inputs[0]
+			sh := in.Shape
+			if sh.Known() != tc.known || sh.LeadingAddress != tc.leading {
+				t.Errorf("%s (%s): known %v, leading address %v; want %v, %v", tc.name, in.Format, sh.Known(), sh.LeadingAddress, tc.known, tc.leading)
+			}
+			for _, k := range tc.kinds {
+				if !sh.Has(k) {
+					t.Errorf("%s: kinds %b lack %v", tc.name, sh.Kinds, k)
+				}
+			}
+			if tc.known && sh.Has(event.KindDB) {
+				t.Errorf("%s: kinds %b claim database events", tc.name, sh.Kinds)
+			}
+		})
+	}
+}
