@@ -139,8 +139,27 @@ func lower(s string) string {
 	return string(appendLower(nil, s))
 }
 
+// upper8 has the high bit of each byte of x (eight ASCII bytes) set where
+// the byte is an upper-case letter. Adding 0x3f to a byte below 0x80
+// carries into its high bit exactly when it is >= 'A', adding 0x25 when it
+// is > 'Z', and neither addition carries into the next byte.
+func upper8(x uint64) uint64 {
+	return (x + 0x3f3f3f3f3f3f3f3f) &^ (x + 0x2525252525252525) & 0x8080808080808080
+}
+
+const hibits = 0x8080808080808080
+
+// needsLower and appendLower run on every folded field value a rule reads,
+// so both take eight ASCII bytes at a time.
 func needsLower(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		if x&hibits != 0 || upper8(x) != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
 			return true
@@ -154,6 +173,13 @@ func appendLower(dst []byte, s string) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, len(s))[:n+len(s)]
 	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		if x&hibits != 0 {
+			break
+		}
+		binary.LittleEndian.PutUint64(dst[n+i:], x|upper8(x)>>2) // 0x80>>2 is 'a'-'A'
+	}
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
@@ -195,7 +221,7 @@ func appendLower(dst []byte, s string) []byte {
 func isASCII(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&hibits != 0 {
 			return false
 		}
 	}
