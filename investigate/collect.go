@@ -2,6 +2,7 @@ package investigate
 
 import (
 	"cmp"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
@@ -84,17 +85,36 @@ func (c *Collector) Skip(line string) bool {
 // Skip scans every byte of every line (about 2.4 ns a byte), which costs
 // more than decoding an access log. An input whose events were all of kinds
 // the collector keeps only from suspects (no authentication, process or
-// database events; no web events when there are web shells to follow), and
-// whose addresses all stood first on their lines, can only give the
-// collector events from lines whose first field is a suspect address: one
-// map lookup a line. Any other input gets Skip.
+// database events), and whose addresses all stood first on their lines, can
+// only give the collector events from lines whose first field is a suspect
+// address — one map lookup a line — or, when there are web shells to
+// follow and every URL was its line's text, from lines holding a shell's
+// path. Any other input gets Skip.
 func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	if !sh.Known() || !sh.LeadingAddress ||
-		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) ||
-		len(c.shells) > 0 && sh.Has(event.KindWeb) {
+		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
 		return c.Skip
 	}
-	return func(line string) bool { return !c.ips[scan.FirstField(line)] }
+	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
+		return func(line string) bool { return !c.ips[scan.FirstField(line)] }
+	}
+	if !sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
+		return c.Skip
+	}
+	shells := slices.Sorted(maps.Keys(c.shells))
+	hasShell := func(line string) bool {
+		for _, s := range shells {
+			if strings.Contains(line, s) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(shells) > 4 { // one automaton beats many searches
+		m := ac.New(shells, nil) // ignoring case can only let more lines through
+		hasShell = m.Contains
+	}
+	return func(line string) bool { return !c.ips[scan.FirstField(line)] && !hasShell(line) }
 }
 
 // ipFacts is what the logs say about one address.

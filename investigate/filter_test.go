@@ -80,10 +80,19 @@ func TestFilterSound(t *testing.T) {
 			}
 			// The cheap filter must be the one chosen where it is sound,
 			// or this test proves nothing about it.
-			cheap := name == "combined.log" && shells == nil
-			noise := strings.SplitN(combined.String(), "\n", 12)[11] // watched words, no suspect
+			cheap := name == "combined.log"
+			noise := strings.Split(combined.String(), "\n")[11] // watched words, no suspect
 			if got := c.Filter(shape)(noise) && !c.Skip(noise); got != cheap {
 				t.Errorf("%s, shells %v: cheap filter chosen %v, want %v", name, shells, got, cheap)
+			}
+			// Shells are looked for as they appear in lines only where every
+			// URL was its line's text.
+			if cheap && shells != nil {
+				sh := shape
+				sh.URLInLine = false
+				if c.Filter(sh)(noise) {
+					t.Errorf("shells followed though URLs were not their lines' text")
+				}
 			}
 		}
 	}

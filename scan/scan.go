@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/findings"
@@ -131,6 +132,7 @@ type Input struct {
 	mu               sync.Mutex
 	problems         map[string]*findings.Problem
 	addressElsewhere bool
+	urlElsewhere     bool
 	stateless        bool // decoded in blocks
 	filtered         bool // some of its lines were not decoded (Config.Skip)
 }
@@ -162,7 +164,11 @@ type Shape struct {
 	// line if it has none). A line whose first field is not a given address
 	// then decodes into no event from that address.
 	LeadingAddress bool
-	known          bool // every line of a stateless input was decoded
+	// URLInLine reports that every event's URL was its line's text,
+	// unchanged: a line that does not contain a given path decodes into no
+	// request for it.
+	URLInLine bool
+	known     bool // every line of a stateless input was decoded
 }
 
 // Known reports whether the shape describes every line of the input: it was
@@ -181,6 +187,17 @@ func FirstField(line string) string {
 	return line
 }
 
+// within reports whether s is a slice of line: decoders that cut fields out
+// of the line (most) give strings that share its memory, which this tells in
+// constant time, where strings.Contains would search.
+func within(s, line string) bool {
+	if s == "" || line == "" {
+		return false
+	}
+	p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(line)))
+	return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(line))
+}
+
 // tally is what one decoding goroutine learned about part of an input; tallies
 // merge commutatively, so parallel decoding gives the same account.
 type tally struct {
@@ -189,6 +206,7 @@ type tally struct {
 	samples                                                        []findings.Sample
 	kinds                                                          uint32
 	addressElsewhere                                               bool // an event's source address was not its line's first field
+	urlElsewhere                                                   bool // an event's URL was not in its line
 }
 
 func (t *tally) merge(in *Input, keep int) {
@@ -200,6 +218,7 @@ func (t *tally) merge(in *Input, keep int) {
 	in.Events += t.events
 	in.Shape.Kinds |= t.kinds
 	in.addressElsewhere = in.addressElsewhere || t.addressElsewhere
+	in.urlElsewhere = in.urlElsewhere || t.urlElsewhere
 	if !t.first.IsZero() && (in.FirstTime == nil || t.first.Before(*in.FirstTime)) {
 		f := t.first
 		in.FirstTime = &f
@@ -271,6 +290,9 @@ func (ld *lineDecoder) onEvent(ev *event.Event) {
 	ld.t.kinds |= 1 << ev.Kind
 	if ev.SourceIP != "" && !ld.t.addressElsewhere && FirstField(ld.line) != ev.SourceIP {
 		ld.t.addressElsewhere = true
+	}
+	if ev.URL != "" && !ld.t.urlElsewhere && !within(ev.URL, ld.line) && !strings.Contains(ld.line, ev.URL) {
+		ld.t.urlElsewhere = true
 	}
 	if tm := ev.Time; !tm.IsZero() {
 		if ld.t.first.IsZero() || tm.Before(ld.t.first) {
@@ -413,6 +435,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		in.Parsed = in.Lines - in.Unparsed - in.Blank
 		in.Shape.known = in.stateless && !in.filtered
 		in.Shape.LeadingAddress = in.Shape.known && !in.addressElsewhere
+		in.Shape.URLInLine = in.Shape.known && !in.urlElsewhere
 		kinds := make([]string, 0, len(in.problems))
 		for k := range in.problems {
 			kinds = append(kinds, k)

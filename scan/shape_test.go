@@ -21,6 +21,9 @@ func TestShape(t *testing.T) {
 	auth := write(t, filepath.Join(dir, "auth.log"), []byte(
 		"May 19 04:02:30 web01 sudo:      ops : TTY=pts/1 ; PWD=/home/ops ; USER=root ; COMMAND=/bin/bash\n"+
 			"May 19 04:02:31 web01 sshd[1234]: Failed password for root from 203.0.113.7 port 4242 ssh2\n"))
+	// JSON escapes a URL's slashes: the decoded URL is not the line's text.
+	jsonl := write(t, filepath.Join(dir, "access.jsonl"), []byte(
+		`{"@timestamp":"2025-05-19T03:10:00Z","source":{"ip":"203.0.113.7"},"http":{"request":{"method":"GET"}},"url":{"original":"\/uploads\/a.php"}}`+"\n"))
 	general := write(t, filepath.Join(dir, "general.log"), []byte(
 		"2025-05-19T03:12:44.123456Z\t   12 Query\tSELECT * FROM members\n"))
 	tests := []struct {
@@ -30,13 +33,15 @@ func TestShape(t *testing.T) {
 		skip    bool
 		known   bool
 		leading bool
+		url     bool
 		kinds   []event.Kind
 	}{
-		{"combined", combined, "", false, true, true, []event.Kind{event.KindWeb}},
-		{"vhost address second", vhost, "", false, true, false, []event.Kind{event.KindWeb}},
-		{"auth address inside", auth, "", false, true, false, []event.Kind{event.KindAuth}},
-		{"filtered", combined, "", true, false, false, nil},
-		{"in order", general, "mysql.general", false, false, false, nil},
+		{"combined", combined, "", false, true, true, true, []event.Kind{event.KindWeb}},
+		{"vhost address second", vhost, "", false, true, false, true, []event.Kind{event.KindWeb}},
+		{"auth address inside", auth, "", false, true, false, true, []event.Kind{event.KindAuth}},
+		{"json url escaped", jsonl, "", false, true, false, false, []event.Kind{event.KindWeb}},
+		{"filtered", combined, "", true, false, false, false, nil},
+		{"in order", general, "mysql.general", false, false, false, false, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,8 +53,9 @@ func TestShape(t *testing.T) {
 			}
 			in := run(t, cfg).Inputs[0]
 			sh := in.Shape
-			if sh.Known() != tc.known || sh.LeadingAddress != tc.leading {
-				t.Errorf("%s (%s): known %v, leading address %v; want %v, %v", tc.name, in.Format, sh.Known(), sh.LeadingAddress, tc.known, tc.leading)
+			if sh.Known() != tc.known || sh.LeadingAddress != tc.leading || sh.URLInLine != tc.url {
+				t.Errorf("%s (%s): known %v, leading address %v, URL in line %v; want %v, %v, %v",
+					tc.name, in.Format, sh.Known(), sh.LeadingAddress, sh.URLInLine, tc.known, tc.leading, tc.url)
 			}
 			for _, k := range tc.kinds {
 				if !sh.Has(k) {
