@@ -127,11 +127,15 @@ type worker struct {
 	e       *Engine
 	groups  map[key]*group
 	matched []*sigma.Compiled
+	crs     *crs.Screen // this worker's CRS prefilter memos; nil: no CRS checks
 }
 
 // Worker returns the event handler for one pipeline goroutine.
 func (e *Engine) Worker() func(*event.Event) {
 	w := &worker{e: e, groups: map[key]*group{}}
+	if e.cfg.CRS != nil {
+		w.crs = e.cfg.CRS.NewScreen()
+	}
 	e.mu.Lock()
 	e.workers = append(e.workers, w)
 	e.mu.Unlock()
@@ -177,8 +181,8 @@ func (w *worker) handle(ev *event.Event) {
 			}
 		}
 	}
-	if c := w.e.cfg.CRS; c != nil && ev.Kind == event.KindWeb && c.MayMatch(ev) {
-		v := c.Check(ev)
+	if s := w.crs; s != nil && ev.Kind == event.KindWeb && s.MayMatch(ev) {
+		v := s.Check(ev)
 		if v.Attack() {
 			cls, ids := crsSummary(v)
 			w.group(key{"crs:" + cls, Actor(ev)}, func() *group {

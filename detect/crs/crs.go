@@ -96,6 +96,7 @@ type Checker struct {
 	checked, prefiltered, cacheHits, evaluated, errs atomic.Uint64
 
 	keyPool sync.Pool
+	screens sync.Pool // *Screen for MayMatch and Check
 }
 
 // New compiles CRS at the given paranoia level. Compiling takes a noticeable
@@ -120,6 +121,7 @@ func New(opts Options) (*Checker, error) {
 		c.cache = newCache[Verdict](opts.CacheSize)
 	}
 	c.keyPool.New = func() any { b := make([]byte, 0, 256); return &b }
+	c.screens.New = func() any { return c.NewScreen() }
 	return c, nil
 }
 
@@ -197,12 +199,22 @@ func crsName(name string) (string, bool) {
 
 // Check evaluates the request recorded by ev. Events that are not web
 // requests, or carry no URL, get an empty verdict.
-func (c *Checker) Check(ev *event.Event) Verdict {
+func (c *Checker) Check(ev *event.Event) Verdict { return c.check(ev, nil) }
+
+// check is Check with the prefilter run on s, or on a pooled Screen when s
+// is nil.
+func (c *Checker) check(ev *event.Event, s *Screen) Verdict {
 	if ev.Kind != event.KindWeb || ev.URL == "" {
 		return Verdict{}
 	}
 	c.checked.Add(1)
-	if !c.MayMatch(ev) {
+	may := false
+	if s != nil {
+		may = s.MayMatch(ev)
+	} else {
+		may = c.MayMatch(ev)
+	}
+	if !may {
 		c.prefiltered.Add(1)
 		return Verdict{}
 	}

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"unicode"
 
 	"github.com/corazawaf/libinjection-go"
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 
-	"github.com/kizuki-dfir/kizuki/event"
+	"github.com/kizuki-dfir/kizuki/internal/ac"
 )
 
 // maxPlain bounds the fields the prefilter will call plain; anything longer
@@ -28,22 +28,44 @@ const maxPlain = 512
 // built from. Everything else goes to Coraza. TestMayMatchConservative checks
 // the claim against every regression payload and real traffic.
 type prefilter struct {
-	pathWords   *wordSet         // literals CRS looks for in REQUEST_FILENAME
-	headerWords *wordSet         // literals CRS looks for in User-Agent and Referer
-	squeezed    *wordSet         // squeezedWords
+	pathWords   *ac.Matcher      // literals CRS looks for in REQUEST_FILENAME
+	headerWords *ac.Matcher      // literals CRS looks for in User-Agent and Referer
+	squeezed    *ac.Matcher      // squeezedWords
+	jsWords     *ac.Matcher      // jsWords, over base64-decoded bytes
 	base64Rules []*regexp.Regexp // patterns of base64Rules
 	restricted  map[string]bool  // tx.restricted_extensions (920440), lower case, with the dot
-	argWords    *wordSet         // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
-	argRCE      []*regexp.Regexp // paranoia-1 @rx patterns over arguments (commands, session names, ...)
-
-	// The two costly questions (a regex over the base64-decoded path, and
-	// libinjection over a header) are asked once per distinct value: log
-	// lines repeat paths and User-Agents endlessly.
-	base64Memo, injectMemo, rceMemo, headerMemo, pairMemo *cache[bool]
+	argWords    *ac.Matcher      // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
+	// argRCE is every paranoia-1 @rx pattern over arguments (commands,
+	// session names, ...), for values over rceAlphabet; nil when there is
+	// none.
+	argRCE *patternSet
+	// noQueries is set when a 932 pattern does not compile in RE2: queries
+	// then always go to Coraza.
+	noQueries bool
 }
 
-// memoSize bounds each prefilter memo.
-const memoSize = 1 << 14
+// The alphabets of the values each check reads, after the shape checks
+// (and lower-casing, where the check lowers): a literal holding any other
+// byte can never be found, so it is left out of the automaton.
+var (
+	pathAlphabet   = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_/.")
+	argAlphabet    = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_.=+")
+	headerAlphabet = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_/:~. ,+();")
+	// rceAlphabet is what commandAtStart reads: names and values as written
+	// (either case), and their forms with "+" read as a space.
+	rceAlphabet = alphabetOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.=+ ")
+)
+
+// Bounds of each Screen's memos (entries, over two generations). Each
+// distinct value costs one map entry and a copy of its bytes, so a worker's
+// memos stay within a few megabytes whatever the log holds.
+const (
+	urlMemo     = 1 << 14
+	headerMemo  = 1 << 11
+	pairMemo    = 1 << 13
+	commandMemo = 1 << 12
+	base64Memo  = 1 << 10
+)
 
 // Data files whose literals PL1 rules match against REQUEST_FILENAME (930130,
 // 930140, 934110, 934190, 944130). php-function-names-933150.data is left
@@ -113,12 +135,7 @@ var sqlNames = []string{"information_schema", "mysql", "msdb", "sysibm", "syscat
 	// 943110/943120 session fixation: session-id names in the query
 	"session", "sess", "sid", "token", "cfid", "cftoken", "shiny"}
 
-var (
-	inlinePmRE = regexp.MustCompile(`"@pm ([^"]*)"`)
-	// noPlainQueries is set when a 932 pattern does not compile in RE2:
-	// queries then always go to Coraza.
-	noPlainQueries bool
-)
+var inlinePmRE = regexp.MustCompile(`"@pm ([^"]*)"`)
 
 var headerDataFiles = []string{
 	"@owasp_crs/scanners-user-agents.data",
@@ -237,17 +254,72 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	argLits = append(argLits, pathLits...)
 	argLits = append(argLits, sqlNames...)
 
-	// The request rules' regular expressions over arguments (at paranoia
-	// level 1) are asked directly, compiled in RE2: a plain value has no
-	// syntax for them to need, but it can be a command the 932 rules match
-	// at its start ("lastlog") or a session-id name 943110 knows. One that
-	// RE2 cannot compile makes every query go to Coraza.
-	var argRCE []*regexp.Regexp
+	argRCE, noQueries, err := argPatterns(root)
+	if err != nil {
+		return nil, err
+	}
+
+	f := &prefilter{
+		argRCE:      argRCE,
+		noQueries:   noQueries,
+		base64Rules: b64,
+		restricted:  restricted,
+	}
+	for _, w := range []struct {
+		m     **ac.Matcher
+		lits  []string
+		alpha *alphabet
+	}{
+		{&f.argWords, argLits, argAlphabet},
+		{&f.pathWords, pathLits, pathAlphabet},
+		{&f.headerWords, headerLits, headerAlphabet},
+		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},
+		{&f.jsWords, jsWords, nil},
+	} {
+		lits := w.lits
+		if w.alpha != nil {
+			lits = keepWithin(lits, w.alpha)
+		}
+		if *w.m = ac.New(lits, nil); *w.m == nil {
+			return nil, fmt.Errorf("literal automaton of %d words too large", len(lits))
+		}
+	}
+	return f, nil
+}
+
+// argPatterns compiles the request rules' regular expressions over
+// arguments (at paranoia level 1), which the prefilter asks directly: a
+// plain value has no syntax for them to need, but it can be a command the
+// 932 rules match at its start ("lastlog") or a session-id name 943110
+// knows. noQueries reports a pattern RE2 cannot compile: every query then
+// goes to Coraza.
+func argPatterns(root fs.FS) (p *patternSet, noQueries bool, err error) {
+	pat, ok, err := argPatternSource(root)
+	if err != nil || !ok {
+		return nil, !ok, err
+	}
+	if pat == "" {
+		return nil, false, nil
+	}
+	if _, err := syntax.Parse(pat, syntax.Perl); err != nil {
+		return nil, true, nil // e.g. the alternation is too large for RE2
+	}
+	p, err = compilePatterns(pat, rceAlphabet)
+	if err != nil {
+		return nil, false, fmt.Errorf("argument patterns: %w", err)
+	}
+	return p, false, nil
+}
+
+// argPatternSource returns the alternation of every first-condition @rx
+// pattern over ARGS of the paranoia-1 request rules ("" if none), and ok
+// false if one of them does not compile in RE2.
+func argPatternSource(root fs.FS) (pat string, ok bool, err error) {
 	var alternatives []string
 	for _, name := range argRuleFiles {
 		conf, err := fs.ReadFile(root, name)
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return "", false, fmt.Errorf("read %s: %w", name, err)
 		}
 		// MayMatch answers for paranoia level 1 only: the rules after the
 		// level-2 marker never run there.
@@ -268,36 +340,15 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 			}
 			pat := line[i+len(`"@rx `) : j]
 			if _, err := regexp.Compile(pat); err != nil {
-				noPlainQueries = true
-				break
+				return "", false, nil
 			}
 			alternatives = append(alternatives, "(?:"+pat+")")
 		}
 	}
-	// One automaton for all of them: a value is read once, not once a rule.
-	if len(alternatives) > 0 && !noPlainQueries {
-		re, err := regexp.Compile("(?i)" + strings.Join(alternatives, "|"))
-		if err != nil {
-			noPlainQueries = true
-		} else {
-			argRCE = []*regexp.Regexp{re}
-		}
+	if len(alternatives) == 0 {
+		return "", true, nil
 	}
-
-	return &prefilter{
-		argRCE:      argRCE,
-		argWords:    newWordSet(argLits),
-		pathWords:   newWordSet(pathLits),
-		headerWords: newWordSet(headerLits),
-		squeezed:    newWordSet(squeezedWords),
-		base64Rules: b64,
-		restricted:  restricted,
-		base64Memo:  newCache[bool](memoSize),
-		injectMemo:  newCache[bool](memoSize),
-		rceMemo:     newCache[bool](memoSize),
-		headerMemo:  newCache[bool](memoSize),
-		pairMemo:    newCache[bool](memoSize),
-	}, nil
+	return "(?i)" + strings.Join(alternatives, "|"), true, nil
 }
 
 // rulePattern returns the @rx pattern of rule id in a CRS .conf file: the
@@ -343,215 +394,6 @@ func readLiterals(root fs.FS, names []string) ([]string, error) {
 	return out, nil
 }
 
-// MayMatch is the cheap prefilter. false means CRS cannot match this request
-// at paranoia 1: a GET or HEAD of a plain path ([A-Za-z0-9/._-], no query, no
-// dot-files, no restricted extension, none of the literals CRS looks for),
-// with a User-Agent and Referer of the same kind. At paranoia 2 and above it
-// always says true: the higher levels have rules (e.g. 920273 on every
-// header byte outside a strict set) that no literal filter can rule out.
-func (c *Checker) MayMatch(ev *event.Event) bool {
-	if c.paranoia > 1 {
-		return true
-	}
-	switch ev.Method {
-	case "GET", "HEAD", "POST":
-	default:
-		return true
-	}
-	switch ev.HTTPVersion {
-	case "", "HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0", "1.0", "1.1", "2", "2.0":
-	default:
-		return true
-	}
-	return !c.pre.plainPath(ev.URL) || !c.pre.plainHeader(ev.UserAgent, false) || !c.pre.plainHeader(ev.Referrer, true)
-}
-
-// plainPath reports whether p is an origin-form path CRS PL1 cannot flag.
-func (f *prefilter) plainPath(p string) bool {
-	if q := strings.IndexByte(p, '?'); q >= 0 {
-		if !f.plainQuery(p[q+1:]) {
-			return false
-		}
-		p = p[:q]
-	}
-	if len(p) == 0 || len(p) > maxPlain || p[0] != '/' {
-		return false
-	}
-	var low [maxPlain]byte
-	prev := byte(0)
-	for i := 0; i < len(p); i++ {
-		ch := p[i]
-		switch {
-		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_':
-		case 'A' <= ch && ch <= 'Z':
-			ch += 'a' - 'A'
-		case ch == '/':
-		case ch == '.':
-			// dot-files and "..": restricted files (930130) and traversal (930110).
-			if prev == '/' || prev == '.' {
-				return false
-			}
-		default:
-			return false
-		}
-		low[i] = ch
-		prev = ch
-	}
-	lp := low[:len(p)]
-	if f.pathWords.Contains(lp) {
-		return false
-	}
-	// 920440 restricted extension of the last segment.
-	base := lp[bytes.LastIndexByte(lp, '/')+1:]
-	if dot := bytes.LastIndexByte(base, '.'); dot >= 0 && f.restricted[string(base[dot:])] {
-		return false
-	}
-	return !f.base64Match(p)
-}
-
-// base64Match applies 934100/934160 the way CRS does to a plain path:
-// t:base64Decode, then t:urlDecodeUni and t:jsDecode (refused here rather
-// than reimplemented: a decoded '%', '+' or '\\' sends the request to
-// Coraza), then t:removeWhitespace, then the rules' own patterns.
-// Limits of a plain query: short enough that no argument-length or count
-// rule (920xxx) can apply, and no value long enough to hide anything.
-const (
-	maxQuery      = 256
-	maxQueryArgs  = 16
-	maxQueryValue = 64
-)
-
-// plainQuery reports whether a query string can meet no paranoia-1 CRS rule:
-// name=value pairs of letters, digits, "_", "-" and "." only (no escapes, no
-// spaces, no quotes, no operators), none holding a word CRS looks for, and
-// no single value that could itself be a shell command or bare keyword.
-func (f *prefilter) plainQuery(q string) bool {
-	if q == "" {
-		return true
-	}
-	if len(q) > maxQuery || noPlainQueries {
-		return false
-	}
-	// Shape first, without allocating: plain characters, bounded sizes,
-	// name=value pairs with distinct names (a repeated name is HTTP parameter
-	// pollution, 921180).
-	var names [maxQueryArgs]string
-	args, valLen, start := 0, 0, 0
-	for i := 0; i <= len(q); i++ {
-		if i == len(q) || q[i] == '&' {
-			name, _, ok := strings.Cut(q[start:i], "=")
-			if !ok || name == "" || args == maxQueryArgs {
-				return false
-			}
-			for _, n := range names[:args] {
-				if n == name {
-					return false
-				}
-			}
-			names[args] = name
-			args++
-			start, valLen = i+1, 0
-			continue
-		}
-		switch ch := q[i]; {
-		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '=', ch == '+':
-		case ch == '.':
-			if i > 0 && q[i-1] == '.' {
-				return false
-			}
-		default:
-			return false
-		}
-		if valLen++; valLen > maxQueryValue {
-			return false
-		}
-	}
-	// Then each pair on its own, as CRS sees arguments; pairs repeat across a
-	// log ("page=2", "sort=price"), so each is judged once.
-	start = 0
-	for i := 0; i <= len(q); i++ {
-		if i < len(q) && q[i] != '&' {
-			continue
-		}
-		pair := q[start:i]
-		start = i + 1
-		if m, ok := f.pairMemo.get([]byte(pair)); ok {
-			if !m {
-				return false
-			}
-			continue
-		}
-		m := f.plainPair(pair)
-		f.pairMemo.put(strings.Clone(pair), m)
-		if !m {
-			return false
-		}
-	}
-	return true
-}
-
-// plainPair judges one name=value of plain characters: no word of CRS's
-// lists, no lone shell command, no base64 payload (934100/934160), no
-// command the 932 patterns see at its start, no injection libinjection sees
-// once "+" is read as a space.
-func (f *prefilter) plainPair(pair string) bool {
-	name, value, _ := strings.Cut(pair, "=")
-	var low [maxQuery]byte
-	for i := 0; i < len(pair); i++ {
-		ch := pair[i]
-		if 'A' <= ch && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		low[i] = ch
-	}
-	if f.argWords.Contains(low[:len(pair)]) || f.pathWords.Contains(low[:len(pair)]) {
-		return false
-	}
-	if shellCommands[strings.ToLower(value)] || shellCommands[strings.ToLower(name)] {
-		return false
-	}
-	if f.base64Match(name) || f.base64Match(value) {
-		return false
-	}
-	v := value
-	forms := []string{v, name}
-	if strings.IndexByte(value, '+') >= 0 {
-		v = strings.ReplaceAll(value, "+", " ")
-		if injection(v) {
-			return false
-		}
-		// The RCE rules transform values first (cmdLine collapses and
-		// removeWhitespace drops spaces): try the forms they may see.
-		forms = append(forms, v, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", ""))
-	}
-	for _, form := range forms {
-		if f.commandAtStart(form) {
-			return false
-		}
-	}
-	return true
-}
-
-// commandAtStart asks the 932 patterns once per distinct value: they are
-// large alternations, and query values repeat ("page=2", "sort=price").
-func (f *prefilter) commandAtStart(v string) bool {
-	if shortNumber(v) {
-		return false // ids and offsets; the overflow values 942220 knows are in argWords
-	}
-	if m, ok := f.rceMemo.get([]byte(v)); ok {
-		return m
-	}
-	m := false
-	for _, re := range f.argRCE {
-		if re.MatchString(v) {
-			m = true
-			break
-		}
-	}
-	f.rceMemo.put(strings.Clone(v), m)
-	return m
-}
-
 // shortNumber reports whether v is 1 to 9 decimal digits.
 func shortNumber(v string) bool {
 	if v == "" || len(v) > 9 {
@@ -565,15 +407,9 @@ func shortNumber(v string) bool {
 	return true
 }
 
-func (f *prefilter) base64Match(p string) bool {
-	if m, ok := f.base64Memo.get([]byte(p)); ok {
-		return m
-	}
-	m := f.base64MatchSlow(p)
-	f.base64Memo.put(strings.Clone(p), m)
-	return m
-}
-
+// base64MatchSlow applies 934100/934160 the way CRS does to a plain path:
+// t:base64Decode, then t:urlDecodeUni and t:jsDecode, then
+// t:removeWhitespace, then the rules' own patterns.
 func (f *prefilter) base64MatchSlow(p string) bool {
 	d := base64Strict(p)
 	if d == "" {
@@ -758,103 +594,6 @@ func base64Strict(src string) string {
 	return string(dst)
 }
 
-// plainHeader reports whether a User-Agent (or, with referer, a Referer)
-// value is one CRS PL1 cannot flag. Empty and "-" (absent) are plain.
-// plainHeader answers once per distinct header: user agents and referrers
-// repeat across a log far more than URLs do.
-func (f *prefilter) plainHeader(h string, referer bool) bool {
-	if h == "" || h == "-" {
-		return true
-	}
-	key := h
-	if referer {
-		key = "R\x00" + h
-	}
-	if m, ok := f.headerMemo.get([]byte(key)); ok {
-		return m
-	}
-	m := f.plainHeaderSlow(h, referer)
-	f.headerMemo.put(strings.Clone(key), m)
-	return m
-}
-
-func (f *prefilter) plainHeaderSlow(h string, referer bool) bool {
-	if referer {
-		// A referrer's query (a search page) is judged like a request's.
-		if i := strings.IndexByte(h, '?'); i >= 0 {
-			if !f.plainQuery(h[i+1:]) {
-				return false
-			}
-			h = h[:i]
-		}
-	}
-	if len(h) > maxPlain {
-		return false
-	}
-	var low [maxPlain]byte
-	prev := byte(0)
-	for i := 0; i < len(h); i++ {
-		ch := h[i]
-		switch {
-		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '/', ch == ':':
-		case 'A' <= ch && ch <= 'Z':
-			ch += 'a' - 'A'
-		case ch == '~' && !referer: // crawler versions ("SemrushBot/7~bl")
-		case ch == '.':
-			if prev == '.' { // traversal (930110 reads every header but Referer)
-				return false
-			}
-		case referer:
-			// a Referer with a query, spaces or punctuation goes to Coraza
-			return false
-		case ch == ' ', ch == ',', ch == '+', ch == '(':
-		case ch == ')':
-			// "()" and "( )" open shellshock (932170) and 932340
-			j := i - 1
-			for j >= 0 && h[j] == ' ' {
-				j--
-			}
-			if j >= 0 && h[j] == '(' {
-				return false
-			}
-		case ch == ';':
-		default:
-			return false
-		}
-		low[i] = ch
-		prev = ch
-	}
-	lh := low[:len(h)]
-	if f.headerWords.Contains(lh) {
-		return false
-	}
-	// 932340: a unix command word at the very end.
-	end := len(lh)
-	for end > 0 && 'a' <= lh[end-1] && lh[end-1] <= 'z' {
-		end--
-	}
-	if shellCommands[string(lh[end:])] {
-		return false
-	}
-	var sq [maxPlain]byte
-	n := 0
-	for _, ch := range lh {
-		if 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '_' {
-			sq[n] = ch
-			n++
-		}
-	}
-	if f.squeezed.Contains(sq[:n]) {
-		return false
-	}
-	if m, ok := f.injectMemo.get([]byte(h)); ok {
-		return !m
-	}
-	m := injection(h)
-	f.injectMemo.put(strings.Clone(h), m)
-	return !m
-}
-
 // injection asks libinjection what 942100 and 941100 would. They see the
 // header through t:urlDecodeUni, which turns '+' into a space; their other
 // transformations leave the plain alphabet as it is.
@@ -870,16 +609,3 @@ func injection(h string) bool {
 	}
 	return false
 }
-
-// wordSet finds whether any of many literals occurs in a lower-cased string.
-// It is an Aho-Corasick automaton in its compact NFA form: the dense tables
-// of github.com/cloudflare/ahocorasick took 311 MB for CRS's word lists.
-type wordSet struct{ ac ahocorasick.AhoCorasick }
-
-func newWordSet(words []string) *wordSet {
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.StandardMatch})
-	return &wordSet{ac: b.Build(words)}
-}
-
-// Contains reports whether s holds one of the words.
-func (w *wordSet) Contains(s []byte) bool { return w.ac.IterByte(s).Next() != nil }

@@ -1,0 +1,102 @@
+package crs
+
+import (
+	"fmt"
+	"math/bits"
+	"regexp"
+	"regexp/syntax"
+
+	"github.com/kizuki-dfir/kizuki/internal/ac"
+)
+
+// patternSet answers whether any of many regular expressions matches a
+// value, for values over a known alphabet. Run as one alternation, CRS's
+// argument patterns cost microseconds a value: the engine follows every
+// branch at every byte. Here the alternation is cut down to the alphabet
+// (restrict), split into its branches, and each branch runs only when the
+// value holds one of the literals all its matches contain (required), found
+// by one automaton pass for all branches together.
+type patternSet struct {
+	branches []*regexp.Regexp
+	always   []int       // branches with no required literal: they always run
+	lits     *ac.Matcher // owners: branch numbers
+}
+
+// compilePatterns builds a patternSet accepting exactly the strings over a
+// that pat (RE2 syntax, Perl flags) accepts.
+func compilePatterns(pat string, a *alphabet) (*patternSet, error) {
+	re, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	p := &patternSet{}
+	var lits []string
+	var owners [][]int32
+	for _, b := range alternatives(restrict(re, a)) {
+		if b.Op == syntax.OpNoMatch {
+			continue
+		}
+		// String prints the flags each part was parsed with ((?i:...)),
+		// so a branch compiles alone to the same language.
+		cre, err := regexp.Compile(b.String())
+		if err != nil {
+			return nil, fmt.Errorf("branch %s: %w", b, err)
+		}
+		n := int32(len(p.branches))
+		p.branches = append(p.branches, cre)
+		need, ok := required(b)
+		if !ok {
+			p.always = append(p.always, int(n))
+			continue
+		}
+		for _, l := range need {
+			lits = append(lits, l)
+			owners = append(owners, []int32{n})
+		}
+	}
+	if p.lits = ac.New(lits, owners); p.lits == nil {
+		return nil, fmt.Errorf("literal automaton of %d words too large", len(lits))
+	}
+	return p, nil
+}
+
+// alternatives flattens the top-level alternation of re (through capture
+// groups, which a yes/no match does not need).
+func alternatives(re *syntax.Regexp) []*syntax.Regexp {
+	switch re.Op {
+	case syntax.OpAlternate:
+		var out []*syntax.Regexp
+		for _, s := range re.Sub {
+			out = append(out, alternatives(s)...)
+		}
+		return out
+	case syntax.OpCapture:
+		return alternatives(re.Sub[0])
+	}
+	return []*syntax.Regexp{re}
+}
+
+// words is the size of the scratch bitset MatchString needs.
+func (p *patternSet) words() int { return (len(p.branches) + 63) / 64 }
+
+// MatchString reports whether some pattern matches v. scratch holds
+// words() words.
+func (p *patternSet) MatchString(v string, scratch []uint64) bool {
+	for _, i := range p.always {
+		if p.branches[i].MatchString(v) {
+			return true
+		}
+	}
+	clear(scratch)
+	p.lits.Scan(v, scratch)
+	for w, x := range scratch {
+		for x != 0 {
+			i := w*64 + bits.TrailingZeros64(x)
+			x &= x - 1
+			if p.branches[i].MatchString(v) {
+				return true
+			}
+		}
+	}
+	return false
+}

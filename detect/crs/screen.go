@@ -1,0 +1,478 @@
+package crs
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/kizuki-dfir/kizuki/event"
+)
+
+// Screen is the prefilter as one goroutine runs it: MayMatch with memos of
+// its own, so that the per-line question takes no lock and shares no cache
+// line with other workers. Log lines repeat URLs, User-Agents, Referers and
+// query pairs endlessly, so most lines are answered by a map lookup or three.
+//
+// A Screen is not safe for concurrent use: give each goroutine its own
+// (Checker.NewScreen). Checker.MayMatch borrows one from a pool.
+type Screen struct {
+	c *Checker
+	// Verdicts per distinct value: whole URLs, User-Agents, Referers, query
+	// pairs, values the argument patterns read, and base64 decodings that
+	// mention JavaScript (the rare, costly case of base64Match).
+	urls, agents, referers, pairs, commands, base64 generations[bool]
+	scratch                                         []uint64 // for argRCE.MatchString
+}
+
+// NewScreen returns a Screen for one goroutine.
+func (c *Checker) NewScreen() *Screen {
+	return &Screen{
+		c:        c,
+		urls:     newGenerations[bool](urlMemo),
+		agents:   newGenerations[bool](headerMemo),
+		referers: newGenerations[bool](headerMemo),
+		pairs:    newGenerations[bool](pairMemo),
+		commands: newGenerations[bool](commandMemo),
+		base64:   newGenerations[bool](base64Memo),
+	}
+}
+
+// MayMatch is the cheap prefilter. false means CRS cannot match this request
+// at paranoia 1: a GET or HEAD of a plain path ([A-Za-z0-9/._-], no query, no
+// dot-files, no restricted extension, none of the literals CRS looks for),
+// with a User-Agent and Referer of the same kind. At paranoia 2 and above it
+// always says true: the higher levels have rules (e.g. 920273 on every
+// header byte outside a strict set) that no literal filter can rule out.
+func (c *Checker) MayMatch(ev *event.Event) bool {
+	if c.paranoia > 1 {
+		return true
+	}
+	s := c.screens.Get().(*Screen)
+	m := s.MayMatch(ev)
+	c.screens.Put(s)
+	return m
+}
+
+// MayMatch is Checker.MayMatch with this Screen's memos.
+func (s *Screen) MayMatch(ev *event.Event) bool {
+	if s.c.paranoia > 1 {
+		return true
+	}
+	switch ev.Method {
+	case "GET", "HEAD", "POST":
+	default:
+		return true
+	}
+	switch ev.HTTPVersion {
+	case "", "HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0", "1.0", "1.1", "2", "2.0":
+	default:
+		return true
+	}
+	return !s.plainURL(ev.URL) || !s.plainHeader(ev.UserAgent, false) || !s.plainHeader(ev.Referrer, true)
+}
+
+// Check is Checker.Check with this Screen's memos for the prefilter.
+func (s *Screen) Check(ev *event.Event) Verdict { return s.c.check(ev, s) }
+
+// plainURL is plainPath once per distinct URL. URLs too long to be plain are
+// not remembered: they are refused at once.
+func (s *Screen) plainURL(u string) bool {
+	if len(u) > maxPlain+1+maxQuery {
+		return false
+	}
+	if m, ok := s.urls.get(u); ok {
+		return m
+	}
+	m := s.plainPath(u)
+	s.urls.put(strings.Clone(u), m)
+	return m
+}
+
+// plainPath reports whether p is an origin-form path CRS PL1 cannot flag.
+func (s *Screen) plainPath(p string) bool {
+	f := s.c.pre
+	if q := strings.IndexByte(p, '?'); q >= 0 {
+		if !s.plainQuery(p[q+1:]) {
+			return false
+		}
+		p = p[:q]
+	}
+	if len(p) == 0 || len(p) > maxPlain || p[0] != '/' {
+		return false
+	}
+	var low [maxPlain]byte
+	prev := byte(0)
+	for i := 0; i < len(p); i++ {
+		ch := p[i]
+		switch {
+		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_':
+		case 'A' <= ch && ch <= 'Z':
+			ch += 'a' - 'A'
+		case ch == '/':
+		case ch == '.':
+			// dot-files and "..": restricted files (930130) and traversal (930110).
+			if prev == '/' || prev == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+		low[i] = ch
+		prev = ch
+	}
+	lp := low[:len(p)]
+	if f.pathWords.ContainsBytes(lp) {
+		return false
+	}
+	// 920440 restricted extension of the last segment.
+	base := lp[bytes.LastIndexByte(lp, '/')+1:]
+	if dot := bytes.LastIndexByte(base, '.'); dot >= 0 && f.restricted[string(base[dot:])] {
+		return false
+	}
+	return !s.base64Match(p)
+}
+
+// Limits of a plain query: short enough that no argument-length or count
+// rule (920xxx) can apply, and no value long enough to hide anything.
+const (
+	maxQuery      = 256
+	maxQueryArgs  = 16
+	maxQueryValue = 64
+)
+
+// plainQuery reports whether a query string can meet no paranoia-1 CRS rule:
+// name=value pairs of letters, digits, "_", "-" and "." only (no escapes, no
+// spaces, no quotes, no operators), none holding a word CRS looks for, and
+// no single value that could itself be a shell command or bare keyword.
+func (s *Screen) plainQuery(q string) bool {
+	if q == "" {
+		return true
+	}
+	if len(q) > maxQuery || s.c.pre.noQueries {
+		return false
+	}
+	// Shape first, without allocating: plain characters, bounded sizes,
+	// name=value pairs with distinct names (a repeated name is HTTP parameter
+	// pollution, 921180).
+	var names [maxQueryArgs]string
+	args, valLen, start := 0, 0, 0
+	for i := 0; i <= len(q); i++ {
+		if i == len(q) || q[i] == '&' {
+			name, _, ok := strings.Cut(q[start:i], "=")
+			if !ok || name == "" || args == maxQueryArgs {
+				return false
+			}
+			for _, n := range names[:args] {
+				if n == name {
+					return false
+				}
+			}
+			names[args] = name
+			args++
+			start, valLen = i+1, 0
+			continue
+		}
+		switch ch := q[i]; {
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '=', ch == '+':
+		case ch == '.':
+			if i > 0 && q[i-1] == '.' {
+				return false
+			}
+		default:
+			return false
+		}
+		if valLen++; valLen > maxQueryValue {
+			return false
+		}
+	}
+	// Then each pair on its own, as CRS sees arguments; pairs repeat across a
+	// log ("page=2", "sort=price"), so each is judged once.
+	start = 0
+	for i := 0; i <= len(q); i++ {
+		if i < len(q) && q[i] != '&' {
+			continue
+		}
+		pair := q[start:i]
+		start = i + 1
+		m, ok := s.pairs.get(pair)
+		if !ok {
+			m = s.plainPair(pair)
+			s.pairs.put(strings.Clone(pair), m)
+		}
+		if !m {
+			return false
+		}
+	}
+	return true
+}
+
+// plainPair judges one name=value of plain characters: no word of CRS's
+// lists, no lone shell command, no base64 payload (934100/934160), no
+// command the 932 patterns see at its start, no injection libinjection sees
+// once "+" is read as a space.
+func (s *Screen) plainPair(pair string) bool {
+	f := s.c.pre
+	name, value, _ := strings.Cut(pair, "=")
+	var low [maxQuery]byte
+	for i := 0; i < len(pair); i++ {
+		ch := pair[i]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		low[i] = ch
+	}
+	// argWords holds every path word too.
+	if f.argWords.ContainsBytes(low[:len(pair)]) {
+		return false
+	}
+	// The pair is ASCII, so its lowered bytes are strings.ToLower of it.
+	if shellCommands[string(low[len(name)+1:len(pair)])] || shellCommands[string(low[:len(name)])] {
+		return false
+	}
+	if s.base64Match(name) || s.base64Match(value) {
+		return false
+	}
+	if s.commandAtStart(value) || s.commandAtStart(name) {
+		return false
+	}
+	if strings.IndexByte(value, '+') >= 0 {
+		v := strings.ReplaceAll(value, "+", " ")
+		if injection(v) {
+			return false
+		}
+		// The RCE rules transform values first (cmdLine collapses and
+		// removeWhitespace drops spaces): try the forms they may see.
+		for _, form := range [...]string{v, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", "")} {
+			if s.commandAtStart(form) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// commandAtStart asks the 932 patterns once per distinct value: query
+// values repeat ("page=2", "sort=price").
+func (s *Screen) commandAtStart(v string) bool {
+	re := s.c.pre.argRCE
+	if re == nil || shortNumber(v) {
+		return false // ids and offsets; the overflow values 942220 knows are in argWords
+	}
+	if m, ok := s.commands.get(v); ok {
+		return m
+	}
+	if s.scratch == nil {
+		s.scratch = make([]uint64, re.words())
+	}
+	m := re.MatchString(v, s.scratch)
+	s.commands.put(strings.Clone(v), m)
+	return m
+}
+
+// base64Match applies 934100/934160 the way CRS does to a plain path:
+// t:base64Decode, then t:urlDecodeUni and t:jsDecode (refused here rather
+// than reimplemented: a decoded '%', '+' or '\\' sends the request to
+// Coraza), then t:removeWhitespace, then the rules' own patterns.
+//
+// Most plain paths decode to noise that holds none of jsWords, which every
+// alternative of both patterns needs; that is decided on the stack with one
+// automaton pass. Only a decoding that names one (or that the later
+// decodings could change) takes base64MatchSlow, once per distinct value.
+func (s *Screen) base64Match(p string) bool {
+	var buf [maxPlain]byte
+	d := base64Into(buf[:0], p)
+	if len(d) == 0 {
+		return false
+	}
+	if !mayDecodeFurther(d) && !s.c.pre.jsWords.ContainsBytes(d) {
+		return false
+	}
+	if m, ok := s.base64.get(p); ok {
+		return m
+	}
+	m := s.c.pre.base64MatchSlow(p)
+	s.base64.put(strings.Clone(p), m)
+	return m
+}
+
+// asciiLowerRunes are the runes above ASCII that unicode.ToLower maps into
+// ASCII (U+0130 İ to "i", U+212A KELVIN SIGN to "k"), so that mentionsJS,
+// which lowers with strings.ToLower, can find a word in them an ASCII-folding
+// scan cannot. TestASCIILowerRunes checks the list is complete.
+var asciiLowerRunes = []string{"\u0130", "\u212a"}
+
+// lowerLeads are the first bytes of asciiLowerRunes.
+const lowerLeads = "\xc4\xe2"
+
+// mayDecodeFurther reports whether mentionsJS could answer differently for
+// d, or for its urlDecodeUni+jsDecode form, than an ASCII-folding scan of d
+// does: an escape urlDecodeUni or jsDecode would decode ("%" before a hex
+// digit or "u", "\\" before any byte), or a rune strings.ToLower turns into
+// ASCII. A "+" only becomes a space, which can split a word but never make
+// one. Otherwise both forms hold d's ASCII bytes in the same runs, lowered.
+func mayDecodeFurther(d []byte) bool {
+	for i, c := range d {
+		switch c {
+		case '%':
+			if i+1 < len(d) && (isHexByte(d[i+1]) || d[i+1] == 'u' || d[i+1] == 'U') {
+				return true
+			}
+		case '\\':
+			if i+1 < len(d) {
+				return true
+			}
+		case lowerLeads[0], lowerLeads[1]:
+			for _, r := range asciiLowerRunes {
+				if bytes.HasPrefix(d[i:], []byte(r)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// base64Into appends to dst what base64Strict returns for src, without
+// allocating when dst has room.
+func base64Into(dst []byte, src string) []byte {
+	var n, x int
+	for i := 0; i < len(src); i++ {
+		ch := src[i]
+		if ch == '\r' || ch == '\n' {
+			continue
+		}
+		if ch == '=' || ch == ' ' {
+			break
+		}
+		var v int
+		switch {
+		case 'A' <= ch && ch <= 'Z':
+			v = int(ch - 'A')
+		case 'a' <= ch && ch <= 'z':
+			v = int(ch-'a') + 26
+		case '0' <= ch && ch <= '9':
+			v = int(ch-'0') + 52
+		case ch == '+':
+			v = 62
+		case ch == '/':
+			v = 63
+		default:
+			i = len(src) // invalid byte: stop
+			continue
+		}
+		x = x<<6 | v
+		n++
+		if n == 4 {
+			dst = append(dst, byte(x>>16), byte(x>>8), byte(x))
+			n, x = 0, 0
+		}
+	}
+	switch n {
+	case 2:
+		x <<= 12
+		dst = append(dst, byte(x>>16))
+	case 3:
+		x <<= 6
+		dst = append(dst, byte(x>>16), byte(x>>8))
+	}
+	return dst
+}
+
+// plainHeader reports whether a User-Agent (or, with referer, a Referer)
+// value is one CRS PL1 cannot flag. Empty and "-" (absent) are plain.
+// plainHeader answers once per distinct header: user agents and referrers
+// repeat across a log far more than URLs do.
+func (s *Screen) plainHeader(h string, referer bool) bool {
+	if h == "" || h == "-" {
+		return true
+	}
+	if len(h) > maxPlain+1+maxQuery {
+		return false // too long to be plain, in either role
+	}
+	memo := &s.agents
+	if referer {
+		memo = &s.referers
+	}
+	if m, ok := memo.get(h); ok {
+		return m
+	}
+	m := s.plainHeaderSlow(h, referer)
+	memo.put(strings.Clone(h), m)
+	return m
+}
+
+func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
+	f := s.c.pre
+	if referer {
+		// A referrer's query (a search page) is judged like a request's.
+		if i := strings.IndexByte(h, '?'); i >= 0 {
+			if !s.plainQuery(h[i+1:]) {
+				return false
+			}
+			h = h[:i]
+		}
+	}
+	if len(h) > maxPlain {
+		return false
+	}
+	var low [maxPlain]byte
+	prev := byte(0)
+	for i := 0; i < len(h); i++ {
+		ch := h[i]
+		switch {
+		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '/', ch == ':':
+		case 'A' <= ch && ch <= 'Z':
+			ch += 'a' - 'A'
+		case ch == '~' && !referer: // crawler versions ("SemrushBot/7~bl")
+		case ch == '.':
+			if prev == '.' { // traversal (930110 reads every header but Referer)
+				return false
+			}
+		case referer:
+			// a Referer with a query, spaces or punctuation goes to Coraza
+			return false
+		case ch == ' ', ch == ',', ch == '+', ch == '(':
+		case ch == ')':
+			// "()" and "( )" open shellshock (932170) and 932340
+			j := i - 1
+			for j >= 0 && h[j] == ' ' {
+				j--
+			}
+			if j >= 0 && h[j] == '(' {
+				return false
+			}
+		case ch == ';':
+		default:
+			return false
+		}
+		low[i] = ch
+		prev = ch
+	}
+	lh := low[:len(h)]
+	if f.headerWords.ContainsBytes(lh) {
+		return false
+	}
+	// 932340: a unix command word at the very end.
+	end := len(lh)
+	for end > 0 && 'a' <= lh[end-1] && lh[end-1] <= 'z' {
+		end--
+	}
+	if shellCommands[string(lh[end:])] {
+		return false
+	}
+	var sq [maxPlain]byte
+	n := 0
+	for _, ch := range lh {
+		if 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '_' {
+			sq[n] = ch
+			n++
+		}
+	}
+	if f.squeezed.ContainsBytes(sq[:n]) {
+		return false
+	}
+	return !injection(h)
+}
+
+func isHexByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}

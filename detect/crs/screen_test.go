@@ -1,0 +1,161 @@
+package crs
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TestASCIILowerRunes proves the list mayDecodeFurther relies on: no other
+// rune lowers into ASCII, and each starts with a lead byte it looks for.
+func TestASCIILowerRunes(t *testing.T) {
+	listed := map[string]bool{}
+	for _, r := range asciiLowerRunes {
+		listed[r] = true
+		if !strings.Contains(lowerLeads, r[:1]) {
+			t.Errorf("%q: lead byte %#x not in lowerLeads", r, r[0])
+		}
+	}
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if l := unicode.ToLower(r); l < utf8.RuneSelf && !listed[string(r)] {
+			t.Errorf("unicode.ToLower(%U) = %q is ASCII but %U is not in asciiLowerRunes", r, l, r)
+		}
+	}
+}
+
+// TestBase64Gate checks base64Match, which rules most paths out on the
+// stack, against base64MatchSlow, which decodes and lowers the way CRS's
+// transformations do, on random base64 and on encodings built to be close
+// calls: JavaScript words in every case, split by a "+" or an escape,
+// hidden behind %HH, %uHHHH or \xHH, or next to the runes that lower into
+// ASCII.
+func TestBase64Gate(t *testing.T) {
+	c := checker(t, 1)
+	s := c.NewScreen()
+	r := rand.New(rand.NewSource(1))
+	var inputs []string
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, 1+r.Intn(60))
+		for k := range b {
+			b[k] = b64[r.Intn(len(b64))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	texts := []string{"__js_function", "process.env", "require('x')", "eval(1)", "while(true){}", "this.constructor",
+		"String.fromCharCode(1)", "module.exports=1", "x", "\u0130", "\u212a"}
+	for _, w := range jsWords {
+		texts = append(texts, w, strings.ToUpper(w), w[:1]+"+"+w[1:], w[:1]+"\\"+w[1:], "%"+fmt.Sprintf("%02x", w[0])+w[1:],
+			"%u00"+fmt.Sprintf("%02X", w[0])+w[1:], "\\x"+fmt.Sprintf("%02x", w[0])+w[1:], strings.Replace(w, "i", "\u0130", 1),
+			w+"\u212a", "\xff"+w+"\xfe", w[:len(w)-1]+"%", w+"\\")
+	}
+	for _, x := range texts {
+		for _, pre := range []string{"", "a", "ab"} {
+			e := base64.StdEncoding.EncodeToString([]byte(pre + x))
+			inputs = append(inputs, e, strings.TrimRight(e, "="), "aaa"+e)
+		}
+	}
+	var slowTrue, fastFalse int
+	for _, p := range inputs {
+		want := c.pre.base64MatchSlow(p)
+		if got := s.base64Match(p); got != want {
+			t.Fatalf("base64Match(%q) = %v, base64MatchSlow %v (decoded %q)", p, got, want, base64Strict(p))
+		}
+		if want {
+			slowTrue++
+		}
+		var buf [maxPlain]byte
+		if d := base64Into(buf[:0], p); string(d) != base64Strict(p) {
+			t.Fatalf("base64Into(%q) = %q, base64Strict %q", p, d, base64Strict(p))
+		} else if len(d) == 0 || !mayDecodeFurther(d) && !c.pre.jsWords.ContainsBytes(d) {
+			fastFalse++
+		}
+	}
+	t.Logf("%d inputs: %d match, %d decided on the stack", len(inputs), slowTrue, fastFalse)
+	if slowTrue == 0 || fastFalse < len(inputs)/2 {
+		t.Errorf("%d match, %d decided on the stack: the sample misses a side", slowTrue, fastFalse)
+	}
+}
+
+// TestAlphabets ties the literal sets to the shape checks: a byte that the
+// prefilter lets through in a path, query, User-Agent or Referer must be in
+// the alphabet the literals of that check were cut to, or a dropped literal
+// could have been there. Every byte is tried in every position kind.
+func TestAlphabets(t *testing.T) {
+	c := checker(t, 1)
+	const ua = "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/132.0"
+	for b := 0; b < 256; b++ {
+		ch := string(rune(b))
+		if b >= utf8.RuneSelf {
+			ch = string([]byte{byte(b)})
+		}
+		low := byte(b)
+		if 'A' <= low && low <= 'Z' {
+			low += 'a' - 'A'
+		}
+		cases := []struct {
+			ev    string
+			plain func() bool
+			alpha []*alphabet
+		}{
+			{"path", func() bool { return !c.MayMatch(web("GET", "/ab"+ch+"cd/x", ua, "")) }, []*alphabet{pathAlphabet}},
+			{"query value", func() bool { return !c.MayMatch(web("GET", "/x?k=ab"+ch+"cd", ua, "")) },
+				[]*alphabet{argAlphabet, rceAlphabet}},
+			{"query name", func() bool { return !c.MayMatch(web("GET", "/x?ab"+ch+"cd=k", ua, "")) },
+				[]*alphabet{argAlphabet, rceAlphabet}},
+			{"user agent", func() bool { return !c.MayMatch(web("GET", "/x", "Mozilla/5.0 ab"+ch+"cd", "")) },
+				[]*alphabet{headerAlphabet}},
+			{"referer", func() bool { return !c.MayMatch(web("GET", "/x", ua, "http://example.com/ab"+ch+"cd")) },
+				[]*alphabet{headerAlphabet}},
+			{"referer query", func() bool { return !c.MayMatch(web("GET", "/x", ua, "http://example.com/?k=ab"+ch+"cd")) },
+				[]*alphabet{argAlphabet, rceAlphabet}},
+		}
+		for _, tc := range cases {
+			if !tc.plain() {
+				if b == 'x' {
+					t.Errorf("%s: a plain letter is refused: the test checks nothing", tc.ev)
+				}
+				continue
+			}
+			for _, a := range tc.alpha {
+				if !a.has(rune(low)) || a == rceAlphabet && !a.has(rune(b)) {
+					t.Errorf("%s: byte %#x passes as plain but is outside the alphabet its literals were cut to", tc.ev, b)
+				}
+			}
+		}
+	}
+}
+
+// TestScreenMemos checks that memos change no answer (a long-lived Screen
+// agrees with a fresh one on every request) and stay bounded.
+func TestScreenMemos(t *testing.T) {
+	c := checker(t, 1)
+	evs := loadApache(t, 5000)
+	long := c.NewScreen()
+	for pass := 0; pass < 2; pass++ {
+		for i := range evs {
+			if got, want := long.MayMatch(&evs[i]), c.NewScreen().MayMatch(&evs[i]); got != want {
+				t.Fatalf("pass %d, line %d: memoised answer %v, fresh %v (%s %q)", pass, evs[i].Ref.Line, got, want,
+					evs[i].Method, evs[i].URL)
+			}
+		}
+	}
+	s := c.NewScreen()
+	for i := 0; i < 2*urlMemo; i++ {
+		ev := web("GET", fmt.Sprintf("/p/%d?q=v%d&page=%d", i, i, i), fmt.Sprintf("agent/%d", i), fmt.Sprintf("http://r/%d", i))
+		s.MayMatch(ev)
+	}
+	for name, g := range map[string]*generations[bool]{"urls": &s.urls, "agents": &s.agents, "referers": &s.referers,
+		"pairs": &s.pairs, "commands": &s.commands, "base64": &s.base64} {
+		if bound := 2 * g.half; g.len() > bound {
+			t.Errorf("%s memo holds %d entries, bound %d", name, g.len(), bound)
+		}
+		if g.len() == 0 && name != "base64" {
+			t.Errorf("%s memo never used", name)
+		}
+	}
+}
