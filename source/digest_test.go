@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/maphash"
 	"math/rand/v2"
 	"testing"
 )
@@ -19,7 +20,9 @@ func TestSumsOrder(t *testing.T) {
 		data[i] = byte(rng.Uint32())
 	}
 	for trial := range 20 {
-		s := &sums{sha256: sha256.New(), sha1: sha1.New()}
+		var fp maphash.Hash
+		fp.SetSeed(fingerprintSeed)
+		s := &sums{sha256: sha256.New(), sha1: sha1.New(), fp: &fp}
 		rest := data
 		for len(rest) > 0 {
 			k := 1 + rng.IntN(min(len(rest), 3*hashChunk))
@@ -40,6 +43,9 @@ func TestSumsOrder(t *testing.T) {
 		}
 		if got := hex.EncodeToString(s.sha1.Sum(nil)); got != hex.EncodeToString(b[:]) {
 			t.Fatalf("trial %d: sha1 %s, want %x", trial, got, b)
+		}
+		if fp.Sum64() != fingerprint(data) {
+			t.Fatalf("trial %d: fingerprint differs from one-shot", trial)
 		}
 		if s.n != int64(len(data)) {
 			t.Fatalf("trial %d: counted %d bytes, want %d", trial, s.n, len(data))

@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kizuki-dfir/kizuki/evidence"
 	"github.com/kizuki-dfir/kizuki/format"
+	"github.com/kizuki-dfir/kizuki/report"
 	"github.com/kizuki-dfir/kizuki/scan"
 )
 
@@ -72,5 +74,43 @@ func TestSecondPassCitesVerifiedBytes(t *testing.T) {
 				t.Errorf("changed = %v, want %v", changed, wantChanged)
 			}
 		})
+	}
+}
+
+// TestTimelinePassNotesChange: the --timeline all pass does not hash either;
+// a file edited after the first pass (same size, same modification time)
+// must be reported in findings.json, which is written after the timeline.
+func TestTimelinePassNotesChange(t *testing.T) {
+	args := scenario(t, t.TempDir())
+	for _, edit := range []bool{false, true} {
+		cfg := config(t, args, 0)
+		cfg.TimelineAll = true
+		res, err := Run(context.Background(), cfg)
+		must(t, err)
+		if edit {
+			p := args[0]
+			fi, err := os.Stat(p)
+			must(t, err)
+			b, err := os.ReadFile(p)
+			must(t, err)
+			i := bytes.IndexByte(b, '\n') - 1
+			b[i] ^= 1
+			must(t, os.WriteFile(p, b, 0o644))
+			must(t, os.Chtimes(p, fi.ModTime(), fi.ModTime()))
+		}
+		cs, err := evidence.Create(filepath.Join(t.TempDir(), "case"), false)
+		must(t, err)
+		must(t, WriteCase(context.Background(), cs, res, "test", report.Options{}))
+		noted := false
+		for _, in := range res.Findings.Inputs {
+			for _, p := range in.Problems {
+				if p.Kind == "changed_between_passes" {
+					noted = noted || in.Path == args[0]
+				}
+			}
+		}
+		if noted != edit {
+			t.Errorf("edited %v: change noted %v", edit, noted)
+		}
 	}
 }

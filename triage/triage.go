@@ -143,7 +143,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("second pass: %w", err)
 		}
-		noteChanged(f, changed)
+		noteChanged(f, changed, "the file changed between the detection pass and the investigation pass: "+
+			"the alerts and this account rest on the first read, the incidents' facts and evidence on the second (cited with its own SHA-256)")
 	}
 	f.Incidents = x.Incidents(coll, pathOf)
 	if f.Incidents == nil {
@@ -265,16 +266,16 @@ func changedFiles(first, second *scan.Result) []string {
 }
 
 // noteChanged records in the accounts of the inputs of the changed files
-// that the incidents rest on a later read than the alerts.
-func noteChanged(f *findings.Findings, paths []string) {
+// that a later pass read other bytes than the first: msg says what rests on
+// which read.
+func noteChanged(f *findings.Findings, paths []string, msg string) {
 	for _, p := range paths {
 		for i := range f.Inputs {
 			in := &f.Inputs[i]
 			if in.Path != p && !strings.HasPrefix(in.Path, p+"!") {
 				continue
 			}
-			in.Problems = append(in.Problems, findings.Problem{Kind: "changed_between_passes", Count: 1,
-				Message: "the file changed between the detection pass and the investigation pass: the alerts and this account rest on the first read, the incidents' facts and evidence on the second (cited with its own SHA-256)"})
+			in.Problems = append(in.Problems, findings.Problem{Kind: "changed_between_passes", Count: 1, Message: msg})
 			slices.SortStableFunc(in.Problems, func(a, b findings.Problem) int { return strings.Compare(a.Kind, b.Kind) })
 		}
 	}
