@@ -79,6 +79,22 @@ func alternatives(re *syntax.Regexp) []*syntax.Regexp {
 // words is the size of the scratch bitset MatchString needs.
 func (p *patternSet) words() int { return (len(p.branches) + 63) / 64 }
 
+// mayMatch reports whether some pattern could match v: one always runs, or
+// v holds a literal one needs. false means MatchString is false.
+func (p *patternSet) mayMatch(v string, scratch []uint64) bool {
+	if len(p.always) > 0 {
+		return true
+	}
+	clear(scratch)
+	p.lits.Scan(v, scratch)
+	for _, x := range scratch {
+		if x != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // MatchString reports whether some pattern matches v. scratch holds
 // words() words.
 func (p *patternSet) MatchString(v string, scratch []uint64) bool {

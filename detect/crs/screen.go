@@ -19,7 +19,7 @@ type Screen struct {
 	// Verdicts per distinct value: whole URLs, User-Agents, Referers, query
 	// pairs, values the argument patterns read, and base64 decodings that
 	// mention JavaScript (the rare, costly case of base64Match).
-	urls, agents, referers, pairs, commands, base64 generations[bool]
+	urls, agents, referers, pairs, commands, base64 memo
 	scratch                                         []uint64 // for argRCE.MatchString
 }
 
@@ -27,12 +27,12 @@ type Screen struct {
 func (c *Checker) NewScreen() *Screen {
 	return &Screen{
 		c:        c,
-		urls:     newGenerations[bool](urlMemo),
-		agents:   newGenerations[bool](headerMemo),
-		referers: newGenerations[bool](headerMemo),
-		pairs:    newGenerations[bool](pairMemo),
-		commands: newGenerations[bool](commandMemo),
-		base64:   newGenerations[bool](base64Memo),
+		urls:     newMemo(urlMemo),
+		agents:   newMemo(headerMemo),
+		referers: newMemo(headerMemo),
+		pairs:    newMemo(pairMemo),
+		commands: newMemo(commandMemo),
+		base64:   newMemo(base64Memo),
 	}
 }
 
@@ -83,7 +83,7 @@ func (s *Screen) plainURL(u string) bool {
 		return m
 	}
 	m := s.plainPath(u)
-	s.urls.put(strings.Clone(u), m)
+	s.urls.put(u, m)
 	return m
 }
 
@@ -196,7 +196,7 @@ func (s *Screen) plainQuery(q string) bool {
 		m, ok := s.pairs.get(pair)
 		if !ok {
 			m = s.plainPair(pair)
-			s.pairs.put(strings.Clone(pair), m)
+			s.pairs.put(pair, m)
 		}
 		if !m {
 			return false
@@ -241,10 +241,11 @@ func (s *Screen) plainPair(pair string) bool {
 		}
 		// The RCE rules transform values first (cmdLine collapses and
 		// removeWhitespace drops spaces): try the forms they may see.
-		for _, form := range [...]string{v, strings.Join(strings.Fields(v), " "), strings.ReplaceAll(v, " ", "")} {
-			if s.commandAtStart(form) {
-				return false
-			}
+		if s.commandAtStart(v) || s.commandAtStart(strings.ReplaceAll(v, " ", "")) {
+			return false
+		}
+		if collapsed := strings.Join(strings.Fields(v), " "); collapsed != v && s.commandAtStart(collapsed) {
+			return false
 		}
 	}
 	return true
@@ -257,14 +258,17 @@ func (s *Screen) commandAtStart(v string) bool {
 	if re == nil || shortNumber(v) {
 		return false // ids and offsets; the overflow values 942220 knows are in argWords
 	}
-	if m, ok := s.commands.get(v); ok {
-		return m
-	}
 	if s.scratch == nil {
 		s.scratch = make([]uint64, re.words())
 	}
+	if !re.mayMatch(v, s.scratch) {
+		return false // cheaper than remembering: most values hold no literal a pattern needs
+	}
+	if m, ok := s.commands.get(v); ok {
+		return m
+	}
 	m := re.MatchString(v, s.scratch)
-	s.commands.put(strings.Clone(v), m)
+	s.commands.put(v, m)
 	return m
 }
 
@@ -290,7 +294,7 @@ func (s *Screen) base64Match(p string) bool {
 		return m
 	}
 	m := s.c.pre.base64MatchSlow(p)
-	s.base64.put(strings.Clone(p), m)
+	s.base64.put(p, m)
 	return m
 }
 
@@ -396,7 +400,7 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 		return m
 	}
 	m := s.plainHeaderSlow(h, referer)
-	memo.put(strings.Clone(h), m)
+	memo.put(h, m)
 	return m
 }
 

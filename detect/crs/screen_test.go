@@ -146,16 +146,60 @@ func TestScreenMemos(t *testing.T) {
 	}
 	s := c.NewScreen()
 	for i := 0; i < 2*urlMemo; i++ {
-		ev := web("GET", fmt.Sprintf("/p/%d?q=v%d&page=%d", i, i, i), fmt.Sprintf("agent/%d", i), fmt.Sprintf("http://r/%d", i))
+		ev := web("GET", fmt.Sprintf("/p/%d?q=charger%d&page=%d", i, i, i), fmt.Sprintf("agent/%d", i), fmt.Sprintf("http://r/%d", i))
 		s.MayMatch(ev)
 	}
-	for name, g := range map[string]*generations[bool]{"urls": &s.urls, "agents": &s.agents, "referers": &s.referers,
+	for name, g := range map[string]*memo{"urls": &s.urls, "agents": &s.agents, "referers": &s.referers,
 		"pairs": &s.pairs, "commands": &s.commands, "base64": &s.base64} {
-		if bound := 2 * g.half; g.len() > bound {
+		if bound := 2 * g.limit; g.len() > bound {
 			t.Errorf("%s memo holds %d entries, bound %d", name, g.len(), bound)
 		}
 		if g.len() == 0 && name != "base64" {
 			t.Errorf("%s memo never used", name)
+		}
+	}
+}
+
+// TestMemo drives a memo the way a Screen does (look up, and store what was
+// missing) with keys from pools of several sizes and lengths, and checks
+// against the answers stored: a hit never gives a wrong answer, recent keys
+// are found, and entries and key bytes stay within the bound.
+func TestMemo(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	for _, tc := range []struct{ limit, pool, maxLen int }{
+		{16, 5, 8}, {16, 40, 8}, {64, 1000, 200}, {1024, 600, 40}, {1024, 5000, 300}, {2, 10, 4},
+	} {
+		m := newMemo(tc.limit)
+		keys := make([]string, tc.pool)
+		for i := range keys {
+			b := make([]byte, r.Intn(tc.maxLen+1))
+			for k := range b {
+				b[k] = byte('a' + r.Intn(3)) // few letters: many keys share prefixes and lengths
+			}
+			keys[i] = fmt.Sprintf("%s%d", b, i)
+		}
+		answer := func(k string) bool { return len(k)%3 == 0 || strings.HasSuffix(k, "7") }
+		hits := 0
+		for op := 0; op < 20000; op++ {
+			k := keys[r.Intn(len(keys))]
+			if a, ok := m.get(k); ok {
+				hits++
+				if a != answer(k) {
+					t.Fatalf("limit %d: %q remembered as %v, stored %v", tc.limit, k, a, answer(k))
+				}
+			} else {
+				m.put(k, answer(k))
+				if a, ok := m.get(k); !ok && len(k) <= m.budget || ok && a != answer(k) {
+					t.Fatalf("limit %d: %q just stored: got %v %v", tc.limit, k, a, ok)
+				}
+			}
+			if m.len() > 2*m.limit || len(m.cur.arena) > m.budget || len(m.old.arena) > m.budget {
+				t.Fatalf("limit %d: %d entries, arenas %d and %d bytes: past the bound", tc.limit, m.len(),
+					len(m.cur.arena), len(m.old.arena))
+			}
+		}
+		if tc.pool <= tc.limit/2 && hits < 19000 {
+			t.Errorf("limit %d, %d keys: only %d hits", tc.limit, tc.pool, hits)
 		}
 	}
 }
