@@ -172,6 +172,11 @@ function cmp(label, a, b) {
 	if (!(a in idx) || !(b in idx) || mbs[idx[b]] <= 0) return
 	nc++; clabel[nc] = label; cval[nc] = mbs[idx[a]] / mbs[idx[b]]
 }
+# cmpcpu: the same with MB per CPU-second, which the neighbours disturb less.
+function cmpcpu(label, a, b) {
+	if (!(a in idx) || !(b in idx) || mbcpu[idx[b]] <= 0) return
+	nc++; clabel[nc] = label; cval[nc] = mbcpu[idx[a]] / mbcpu[idx[b]]
+}
 {
 	n++; name[n]=$1; file[n]=$2; bytes[n]=$3; lines[n]=$4; wall[n]=$5; cpu[n]=$6+$7; rss[n]=$8/1024; note[n]=$9
 	mbs[n] = wall[n] > 0 ? bytes[n]/1e6/wall[n] : 0
@@ -189,6 +194,9 @@ END {
 	cmp("kizuki parse only vs bare Go floor (wall)", "kizuki-parse", "floor")
 	cmp("kizuki auth.log vs fail2ban-regex", "kizuki-auth", "fail2ban")
 	cmp("kizuki end to end (CRS) vs CRS off", "kizuki-e2e", "kizuki-p0")
+	# Issue 3: the rule pack plus CRS may cost at most 2x the time of parsing.
+	cmp("cost of detection: parse only vs end to end", "kizuki-parse", "kizuki-e2e")
+	cmpcpu("same, CPU seconds", "kizuki-parse", "kizuki-e2e")
 
 	printf "\n%-14s %-40s %8s %9s %8s %8s %7s %8s %9s %10s  %s\n", "tool", "input", "MB", "lines", "wall s", "CPU s", "RSS MB", "MB/s", "MB/CPU-s", "lines/s", "note"
 	for (i = 1; i <= n; i++)
