@@ -48,7 +48,10 @@ func TestFilterSound(t *testing.T) {
 	// No address at all: the address test holds vacuously, the kinds decide.
 	sudo := "May 19 04:02:30 web01 sudo:      ops : TTY=pts/1 ; PWD=/home/ops ; USER=root ; COMMAND=/bin/bash\n" +
 		"May 19 04:03:00 web01 useradd[5100]: new user: name=backup, UID=1001, GID=1001, home=/home/backup, shell=/bin/bash\n"
-	files := map[string]string{"combined.log": combined.String(), "vhost.log": vhost.String(), "auth.log": auth, "sudo.log": sudo}
+	// A quoted user name comes before the request: the first quoted field
+	// is not where the URL is, and the shell is requested from no suspect.
+	quoted := combined.String() + fmt.Sprintf("198.51.100.9 - \"x\" [%s] \"GET /uploads/avatar.php?cmd=id HTTP/1.1\" 200 10 \"-\" \"curl\"\n", ts(401))
+	files := map[string]string{"combined.log": combined.String(), "quoted.log": quoted, "vhost.log": vhost.String(), "auth.log": auth, "sudo.log": sudo}
 	for _, shells := range [][]string{nil, {"/uploads/avatar.php"}} {
 		for name, body := range files {
 			p := filepath.Join(dir, name)
@@ -80,7 +83,10 @@ func TestFilterSound(t *testing.T) {
 			}
 			// The cheap filter must be the one chosen where it is sound,
 			// or this test proves nothing about it.
-			cheap := name == "combined.log"
+			cheap := name == "combined.log" || name == "quoted.log"
+			if inRequest := name != "quoted.log"; shape.URLInRequest != inRequest {
+				t.Errorf("%s: URLInRequest = %v, want %v", name, shape.URLInRequest, inRequest)
+			}
 			noise := strings.Split(combined.String(), "\n")[11] // watched words, no suspect
 			if got := c.Filter(shape)(noise) && !c.Skip(noise); got != cheap {
 				t.Errorf("%s, shells %v: cheap filter chosen %v, want %v", name, shells, got, cheap)

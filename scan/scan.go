@@ -128,13 +128,14 @@ type Input struct {
 	// stateless input every line of which was decoded (no Skip filter).
 	Shape Shape
 
-	order            [2]int // file index, stream index within the file
-	mu               sync.Mutex
-	problems         map[string]*findings.Problem
-	addressElsewhere bool
-	urlElsewhere     bool
-	stateless        bool // decoded in blocks
-	filtered         bool // some of its lines were not decoded (Config.Skip)
+	order             [2]int // file index, stream index within the file
+	mu                sync.Mutex
+	problems          map[string]*findings.Problem
+	addressElsewhere  bool
+	urlElsewhere      bool
+	urlOutsideRequest bool
+	stateless         bool // decoded in blocks
+	filtered          bool // some of its lines were not decoded (Config.Skip)
 }
 
 func (in *Input) addProblem(kind, msg string, n int64) {
@@ -168,7 +169,12 @@ type Shape struct {
 	// unchanged: a line that does not contain a given path decodes into no
 	// request for it.
 	URLInLine bool
-	known     bool // every line of a stateless input was decoded
+	// URLInRequest reports, more narrowly, that every event's URL was
+	// unchanged text of its line's RequestField: a line whose request field
+	// does not contain a given path decodes into no request for it, and
+	// that field is a fifth of an access-log line.
+	URLInRequest bool
+	known        bool // every line of a stateless input was decoded
 }
 
 // Known reports whether the shape describes every line of the input: it was
@@ -185,6 +191,22 @@ func FirstField(line string) string {
 		return line[:i]
 	}
 	return line
+}
+
+// RequestField is the text between the first two double quotes of line, ""
+// if it has fewer than two: the request line of the access-log formats
+// ("GET /path HTTP/1.1"). Which field of a line it finds depends only on the
+// line's bytes, so the same bytes always give the same field.
+func RequestField(line string) string {
+	i := strings.IndexByte(line, '"')
+	if i < 0 {
+		return ""
+	}
+	j := strings.IndexByte(line[i+1:], '"')
+	if j < 0 {
+		return ""
+	}
+	return line[i+1 : i+1+j]
 }
 
 // within reports whether s is a slice of line: decoders that cut fields out
@@ -207,6 +229,7 @@ type tally struct {
 	kinds                                                          uint32
 	addressElsewhere                                               bool // an event's source address was not its line's first field
 	urlElsewhere                                                   bool // an event's URL was not in its line
+	urlOutsideRequest                                              bool // an event's URL was not a slice of its line's RequestField
 }
 
 func (t *tally) merge(in *Input, keep int) {
@@ -219,6 +242,7 @@ func (t *tally) merge(in *Input, keep int) {
 	in.Shape.Kinds |= t.kinds
 	in.addressElsewhere = in.addressElsewhere || t.addressElsewhere
 	in.urlElsewhere = in.urlElsewhere || t.urlElsewhere
+	in.urlOutsideRequest = in.urlOutsideRequest || t.urlOutsideRequest
 	if !t.first.IsZero() && (in.FirstTime == nil || t.first.Before(*in.FirstTime)) {
 		f := t.first
 		in.FirstTime = &f
@@ -293,6 +317,9 @@ func (ld *lineDecoder) onEvent(ev *event.Event) {
 	}
 	if ev.URL != "" && !ld.t.urlElsewhere && !within(ev.URL, ld.line) && !strings.Contains(ld.line, ev.URL) {
 		ld.t.urlElsewhere = true
+	}
+	if ev.URL != "" && !ld.t.urlOutsideRequest && !within(ev.URL, RequestField(ld.line)) {
+		ld.t.urlOutsideRequest = true
 	}
 	if tm := ev.Time; !tm.IsZero() {
 		if ld.t.first.IsZero() || tm.Before(ld.t.first) {
@@ -436,6 +463,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		in.Shape.known = in.stateless && !in.filtered
 		in.Shape.LeadingAddress = in.Shape.known && !in.addressElsewhere
 		in.Shape.URLInLine = in.Shape.known && !in.urlElsewhere
+		in.Shape.URLInRequest = in.Shape.known && !in.urlOutsideRequest
 		kinds := make([]string, 0, len(in.problems))
 		for k := range in.problems {
 			kinds = append(kinds, k)
