@@ -213,3 +213,31 @@ func TestStdinAndForcedFormat(t *testing.T) {
 		t.Fatal("unknown --format accepted")
 	}
 }
+
+// TestLineChecks counts invalid UTF-8 and NUL bytes per line whether the
+// block around them is clean or not, including a line the cap cuts inside
+// a character (valid in the block, invalid once cut).
+func TestLineChecks(t *testing.T) {
+	tests := []struct {
+		name          string
+		text          string
+		invalid, nuls int64
+	}{
+		{"clean", "plain line\nanother\n", 0, 0},
+		{"cut inside a character", "ok\n" + strings.Repeat("é", 10) + "\nok\n", 1, 0},
+		{"cut between characters", "ok\n" + strings.Repeat("a", 30) + "\n", 0, 0},
+		{"invalid and NUL", "ok\nMac\xe9\xff\nnul\x00here\nok\n", 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := write(t, filepath.Join(t.TempDir(), "x.log"), []byte(tt.text))
+			in := run(t, Config{Args: []string{p}, Format: "raw", MaxLine: 15}).Inputs[0]
+			if got := problem(in, "invalid_utf8"); got != tt.invalid {
+				t.Errorf("invalid_utf8 = %d, want %d (%+v)", got, tt.invalid, in.Problems)
+			}
+			if got := problem(in, "binary_line"); got != tt.nuls {
+				t.Errorf("binary_line = %d, want %d (%+v)", got, tt.nuls, in.Problems)
+			}
+		})
+	}
+}
