@@ -126,13 +126,22 @@ func hitLess(a, b hit) bool {
 type worker struct {
 	e       *Engine
 	groups  map[key]*group
+	sigma   *sigma.Matcher // this worker's Sigma matching state; nil: no Sigma rules
 	matched []*sigma.Compiled
 	crs     *crs.Screen // this worker's CRS prefilter memos; nil: no CRS checks
+
+	// ruleKeys holds each Sigma rule's alert key ("sigma:" + id), built
+	// once rather than for every matching event.
+	ruleKeys map[*sigma.Compiled]string
 }
 
 // Worker returns the event handler for one pipeline goroutine.
 func (e *Engine) Worker() func(*event.Event) {
 	w := &worker{e: e, groups: map[key]*group{}}
+	if e.cfg.Rules != nil {
+		w.sigma = e.cfg.Rules.NewMatcher()
+		w.ruleKeys = map[*sigma.Compiled]string{}
+	}
 	if e.cfg.CRS != nil {
 		w.crs = e.cfg.CRS.NewScreen()
 	}
@@ -164,13 +173,22 @@ func (w *worker) group(k key, make func() *group) *group {
 	return g
 }
 
+func (w *worker) ruleKey(c *sigma.Compiled) string {
+	k, ok := w.ruleKeys[c]
+	if !ok {
+		k = "sigma:" + c.Rule.ID
+		w.ruleKeys[c] = k
+	}
+	return k
+}
+
 func (w *worker) handle(ev *event.Event) {
-	if rs := w.e.cfg.Rules; rs != nil {
-		w.matched = rs.Match(ev, w.matched[:0])
+	if m := w.sigma; m != nil {
+		w.matched = m.Match(ev, w.matched[:0])
 		for _, c := range w.matched {
 			if c.Standalone {
 				r := c.Rule
-				w.group(key{"sigma:" + r.ID, Actor(ev)}, func() *group {
+				w.group(key{w.ruleKey(c), Actor(ev)}, func() *group {
 					return &group{source: "sigma", ruleID: r.ID, title: r.Title, level: c.Level(), tags: r.Tags}
 				}).add(ev)
 			}

@@ -92,13 +92,19 @@ func derive(ev *event.Event, how uint8) (string, bool) {
 // get slots after them.
 const typedSlots = int(event.FieldRaw) + 1
 
-// scratch is per-Match state: folded field values computed once per event,
-// and the candidate bitset of the prefilter. Pooled, never shared.
+// scratch is per-Match state: field values (and their folded copies)
+// computed once per event, and the candidate bitset of the prefilter. One
+// goroutine owns a scratch at a time: a Matcher's, or one borrowed from the
+// RuleSet's pool.
+//
+// A slot's value is valid for the current event when its stamp equals gen:
+// starting a new event is one increment, not a clear of every slot.
 type scratch struct {
-	have  []bool
+	gen   uint32
+	have  []uint32 // stamp of val and ok
 	ok    []bool
 	val   []string
-	lowed []bool
+	lowed []uint32 // stamp of low
 	low   []string
 	buf   [][]byte // backing store for folded or formatted values, per slot
 	cand  []uint64
@@ -110,10 +116,11 @@ type scratch struct {
 
 func newScratch(slots, rules, memos int) *scratch {
 	return &scratch{
-		have:  make([]bool, slots),
+		gen:   1,
+		have:  make([]uint32, slots),
 		ok:    make([]bool, slots),
 		val:   make([]string, slots),
-		lowed: make([]bool, slots),
+		lowed: make([]uint32, slots),
 		low:   make([]string, slots),
 		buf:   make([][]byte, slots),
 		cand:  make([]uint64, (rules+63)/64+1),
@@ -121,14 +128,19 @@ func newScratch(slots, rules, memos int) *scratch {
 	}
 }
 
+// reset starts a new event: every slot's stamp becomes stale. After 2^32
+// events the stamps wrap, and are cleared so that none can look current.
 func (sc *scratch) reset() {
-	clear(sc.have)
-	clear(sc.lowed)
+	if sc.gen++; sc.gen == 0 {
+		clear(sc.have)
+		clear(sc.lowed)
+		sc.gen = 1
+	}
 }
 
 // get returns a field's value and whether it is present.
 func (sc *scratch) get(ev *event.Event, f *fieldRef) (string, bool) {
-	if sc.have[f.slot] {
+	if sc.have[f.slot] == sc.gen {
 		return sc.val[f.slot], sc.ok[f.slot]
 	}
 	var v string
@@ -149,7 +161,7 @@ func (sc *scratch) get(ev *event.Event, f *fieldRef) (string, bool) {
 	default:
 		v, ok = ev.Value(f.typed)
 	}
-	sc.have[f.slot], sc.val[f.slot], sc.ok[f.slot] = true, v, ok
+	sc.have[f.slot], sc.val[f.slot], sc.ok[f.slot] = sc.gen, v, ok
 	return v, ok
 }
 
@@ -159,7 +171,7 @@ func (sc *scratch) lowered(ev *event.Event, f *fieldRef) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if sc.lowed[f.slot] {
+	if sc.lowed[f.slot] == sc.gen {
 		return sc.low[f.slot], true
 	}
 	if needsLower(v) {
@@ -168,7 +180,7 @@ func (sc *scratch) lowered(ev *event.Event, f *fieldRef) (string, bool) {
 		sc.buf[f.slot] = b
 		v = unsafe.String(unsafe.SliceData(b), len(b))
 	}
-	sc.lowed[f.slot], sc.low[f.slot] = true, v
+	sc.lowed[f.slot], sc.low[f.slot] = sc.gen, v
 	return v, true
 }
 

@@ -44,6 +44,14 @@ detection:
   selection:
     url.original|contains: ['../', 'passwd']
   condition: selection
+---
+title: summer page
+id: 11111111-1111-4111-8111-000000000005
+logsource: {product: kizuki, category: web}
+detection:
+  selection:
+    url.original|contains: 'été'
+  condition: selection
 `
 
 func memoRuleSet(t *testing.T) *RuleSet {

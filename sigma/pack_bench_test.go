@@ -106,3 +106,22 @@ func BenchmarkMatchGeneratedAccess(b *testing.B) {
 	}
 	reportCPU(b, start)
 }
+
+// BenchmarkMatcherGeneratedAccess is BenchmarkMatchGeneratedAccess through
+// one Matcher, as a detect worker matches: no pool per event.
+func BenchmarkMatcherGeneratedAccess(b *testing.B) {
+	rs := packRuleSet(b)
+	evs := generatedAccess(b, 20000)
+	m := rs.NewMatcher()
+	b.ReportAllocs()
+	dst := make([]*Compiled, 0, 8)
+	start := cpuTime()
+	i := 0
+	for b.Loop() {
+		dst = m.Match(&evs[i], dst[:0])
+		if i++; i == len(evs) {
+			i = 0
+		}
+	}
+	reportCPU(b, start)
+}

@@ -32,7 +32,7 @@ func refAppendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// TestFoldingFastPaths compares appendLower, needsLower and isASCII with
+// TestFoldingFastPaths compares appendLower and needsLower with
 // byte-by-byte references on random strings made of the bytes around the
 // boundaries the eight-byte tricks rely on ('@' 'A' 'Z' '[' '`' 'a' 'z' '{',
 // 0x7f, 0x80, 0xff, multi-byte letters, invalid UTF-8), at every alignment.
@@ -50,20 +50,14 @@ func TestFoldingFastPaths(t *testing.T) {
 		if got := string(appendLower(append([]byte(nil), prefix...), s)); got != want {
 			t.Fatalf("appendLower(%q, %q) = %q, want %q", prefix, s, got, want)
 		}
-		wantNeeds, wantASCII := false, true
+		wantNeeds := false
 		for i := 0; i < len(s); i++ {
 			if s[i] >= utf8.RuneSelf || 'A' <= s[i] && s[i] <= 'Z' {
 				wantNeeds = true
 			}
-			if s[i] >= utf8.RuneSelf {
-				wantASCII = false
-			}
 		}
 		if needsLower(s) != wantNeeds {
 			t.Fatalf("needsLower(%q) = %v", s, !wantNeeds)
-		}
-		if isASCII(s) != wantASCII {
-			t.Fatalf("isASCII(%q) = %v", s, !wantASCII)
 		}
 	}
 	// every byte value in every position of an eight-byte word

@@ -193,6 +193,27 @@ func (m *Matcher) Scan(s string, bits []uint64) {
 	}
 }
 
+// ScanASCII is Scan that also reports whether s is all ASCII. The scan
+// waits on one load per byte; OR-ing the bytes beside that chain is free,
+// and spares a caller that must treat other text differently (the Sigma
+// prefilter rescans it case-folded) a pass over s of its own.
+func (m *Matcher) ScanASCII(s string, bits []uint64) bool {
+	if len(m.out[0]) > 0 {
+		mark(bits, m.out[0])
+	}
+	t, row, hit := m.table(), uint32(0), m.hitRow
+	var or byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		or |= c
+		row = m.step(t, row, c)
+		if row >= hit {
+			mark(bits, m.out[row/m.rowBytes])
+		}
+	}
+	return or < 0x80
+}
+
 func mark(bits []uint64, owners []int32) {
 	for _, r := range owners {
 		bits[r>>6] |= 1 << (uint(r) & 63)

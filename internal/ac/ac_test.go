@@ -40,6 +40,14 @@ func TestAgainstContains(t *testing.T) {
 					t.Fatalf("literal %q in %q: got %v want %v", l, s, got, want)
 				}
 			}
+			ascii := true
+			for i := 0; i < len(s); i++ {
+				ascii = ascii && s[i] < 0x80
+			}
+			bits2 := make([]uint64, 1)
+			if got := m.ScanASCII(s, bits2); got != ascii || bits2[0] != bits[0] {
+				t.Fatalf("ScanASCII(%q) = %v, bits %b; want %v, bits %b (Scan)", s, got, bits2[0], ascii, bits[0])
+			}
 			if m.Contains(s) != anyWant || set.Contains(s) != anyWant || set.ContainsBytes([]byte(s)) != anyWant {
 				t.Fatalf("Contains(%q) with %q: want %v", s, lits, anyWant)
 			}
@@ -80,5 +88,25 @@ func BenchmarkScan(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		m.Scan(s, bits)
+	}
+}
+
+// BenchmarkScanASCII is BenchmarkScan also telling whether the value is
+// ASCII: what the Sigma prefilter runs.
+func BenchmarkScanASCII(b *testing.B) {
+	var lits []string
+	var owners [][]int32
+	for i, l := range strings.Fields(`sqlmap/ nikto gobuster/ dirbuster (dirb) wfuzz/ nuclei hydra masscan/ zgrab/ wpscan whatweb/ acunetix netsparker commix/ feroxbuster/ openvas havij ;id %3bid |id %7cid $(id) uname%20-a uname+-a /bin/sh /bin/bash bash%20-i nc%20-e wget%20http curl%20http python%20-c base64%20-d cmd=whoami cmd=id cmd=ls exec=id login signin logon xmlrpc ../ ..%2f %2e%2e /etc/passwd /etc/shadow win.ini boot.ini union%20select union+select sleep( benchmark( waitfor%20delay information_schema or%201=1 '%20or%20' /uploads/ /images/ .php .jsp .aspx`) {
+		lits = append(lits, l)
+		owners = append(owners, []int32{int32(i % 64)})
+	}
+	m := New(lits, owners)
+	s := `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36`
+	bits := make([]uint64, 1)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		if !m.ScanASCII(s, bits) {
+			b.Fatal("not ASCII")
+		}
 	}
 }
