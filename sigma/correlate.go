@@ -3,6 +3,7 @@ package sigma
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,25 +207,39 @@ const MaxRefs = 50
 // rules. Add may be called from many goroutines, in any order: entries are
 // buffered (only what the rules need) and evaluated at Finish after sorting,
 // so results do not depend on arrival order.
+//
+// The buffer holds an entry for every match of an input rule (one in twenty
+// events of an access log) for the whole scan, so entries hold no pointers:
+// the garbage collector never scans them, Add allocates nothing but the
+// buffer's growth and the first sight of a group, and an entry is 56 bytes.
+// Group values are interned (a few addresses recur across millions of
+// entries) and referred to by number.
 type Correlator struct {
-	rs     *RuleSet
-	mu     sync.Mutex
-	buf    map[*Compiled][]corrEntry
-	groups map[string]string // interned group values: a few addresses recur across millions of entries
+	rs        *RuleSet
+	mu        sync.Mutex
+	buf       map[*Compiled][]corrEntry
+	groupIDs  map[string]int32
+	groupVals []string // by group number
+	// texts holds the values of value_sum and value_avg entries (the
+	// number as written), by entry value; texts[0] is "".
+	texts []string
 }
 
 type corrEntry struct {
 	t     int64 // unix nanoseconds
 	ref   event.Ref
-	input int
-	group string // group values joined with \x1f
-	value string // value_count: the distinct value; value_sum/avg: the number
-	refs  []event.Ref
+	input int32
+	group int32 // Correlator.groupVals: group values joined with \x1f
+	// value_count: the 64-bit FNV-1a digest of the value (only
+	// distinctness matters, and a URL is ten times its size); value_sum and
+	// value_avg: the index of the number's text in Correlator.texts.
+	value uint64
+	refs  int32 // Finish only: 1 + the index of a chained match's evidence; 0: none
 }
 
 // NewCorrelator starts an empty correlation state for this rule set.
 func (rs *RuleSet) NewCorrelator() *Correlator {
-	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}, groups: map[string]string{}}
+	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}, groupIDs: map[string]int32{}, texts: []string{""}}
 }
 
 // Add records that rule matched ev. Matches of rules no correlation uses,
@@ -234,14 +249,14 @@ func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
 	if len(users) == 0 || ev.Time.IsZero() {
 		return
 	}
+	var keyBuf [128]byte
 	for _, u := range users {
 		spec := u.corr
 		in := inputIndex(spec, rule)
 		if in < 0 {
 			continue
 		}
-		var b strings.Builder
-		ok := true
+		key, ok := keyBuf[:0], true
 		for i := range spec.groupRefs[in] {
 			v, present := fieldView(ev, &spec.groupRefs[in][i])
 			if !present || v == "" {
@@ -249,42 +264,50 @@ func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
 				break
 			}
 			if i > 0 {
-				b.WriteByte(0x1f)
+				key = append(key, 0x1f)
 			}
-			b.WriteString(v)
+			key = append(key, v...)
 		}
 		if !ok {
 			continue
 		}
-		e := corrEntry{t: ev.Time.UnixNano(), ref: ev.Ref, input: in, group: b.String()}
-		if len(spec.valueRefs[in]) > 0 {
-			var vb strings.Builder
-			for i := range spec.valueRefs[in] {
-				v, present := fieldView(ev, &spec.valueRefs[in][i])
+		e := corrEntry{t: ev.Time.UnixNano(), ref: ev.Ref, input: int32(in)}
+		var text string // value_sum, value_avg
+		if refs := spec.valueRefs[in]; len(refs) > 0 {
+			h := uint64(fnvOffset)
+			var tb strings.Builder
+			for i := range refs {
+				v, present := fieldView(ev, &refs[i])
 				if !present || v == "" {
 					ok = false
 					break
 				}
-				if i > 0 {
-					vb.WriteByte(0x1f)
+				if spec.typ == "value_count" {
+					if i > 0 {
+						h = fnv(h, "\x1f")
+					}
+					h = fnv(h, v)
+					continue
 				}
-				vb.WriteString(v)
+				if i > 0 {
+					tb.WriteByte(0x1f)
+				}
+				tb.WriteString(v)
 			}
 			if !ok {
 				continue
 			}
-			e.value = vb.String()
 			if spec.typ == "value_count" {
-				// Only distinctness matters: a 64-bit FNV-1a digest stands
-				// for the value (a URL is ten times its size).
-				e.value = digest64(e.value)
+				e.value = h
+			} else {
+				text = tb.String()
 			}
 		}
 		c.mu.Lock()
-		if g, ok := c.groups[e.group]; ok {
-			e.group = g
-		} else {
-			c.groups[e.group] = e.group
+		e.group = c.intern(key)
+		if text != "" {
+			e.value = uint64(len(c.texts))
+			c.texts = append(c.texts, text)
 		}
 		c.buf[u] = append(c.buf[u], e)
 		c.mu.Unlock()
@@ -313,18 +336,28 @@ func fieldView(ev *event.Event, f *fieldRef) (string, bool) {
 	return v, ok
 }
 
-// digest64 is the FNV-1a digest of s as an 8-byte string.
-func digest64(s string) string {
-	h := uint64(14695981039346656037)
+const fnvOffset = 14695981039346656037
+
+// fnv continues the 64-bit FNV-1a digest h over s.
+func fnv(h uint64, s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
-	var b [8]byte
-	for i := range b {
-		b[i] = byte(h >> (8 * i))
+	return h
+}
+
+// intern returns the number of a group value, copying it the first time.
+// The caller holds c.mu.
+func (c *Correlator) intern(g []byte) int32 {
+	if id, ok := c.groupIDs[string(g)]; ok {
+		return id
 	}
-	return string(b[:])
+	id := int32(len(c.groupVals))
+	v := string(g)
+	c.groupIDs[v] = id
+	c.groupVals = append(c.groupVals, v)
+	return id
 }
 
 // Finish evaluates every correlation rule and returns the matches of the
@@ -337,11 +370,12 @@ func (c *Correlator) Finish() []CorrelationMatch {
 	for k, v := range c.buf {
 		buf[k] = append([]corrEntry(nil), v...)
 	}
+	st := &finishing{c: c}
 	var out []CorrelationMatch
 	for _, cr := range c.rs.corrOrder {
 		entries := buf[cr]
-		sort.SliceStable(entries, func(i, j int) bool { return entryLess(&entries[i], &entries[j]) })
-		ms := evaluate(cr, entries)
+		sort.SliceStable(entries, func(i, j int) bool { return st.entryLess(cr.corr, &entries[i], &entries[j]) })
+		ms := st.evaluate(cr, entries)
 		// feed chained correlations
 		for _, u := range c.rs.users[cr] {
 			in := inputIndex(u.corr, cr)
@@ -356,7 +390,12 @@ func (c *Correlator) Finish() []CorrelationMatch {
 				if len(m.Refs) > 0 {
 					ref = m.Refs[len(m.Refs)-1]
 				}
-				buf[u] = append(buf[u], corrEntry{t: m.Last.UnixNano(), ref: ref, input: in, group: strings.Join(parts, "\x1f"), refs: m.Refs})
+				e := corrEntry{t: m.Last.UnixNano(), ref: ref, input: int32(in), group: c.intern([]byte(strings.Join(parts, "\x1f")))}
+				if m.Refs != nil {
+					st.refs = append(st.refs, m.Refs)
+					e.refs = int32(len(st.refs))
+				}
+				buf[u] = append(buf[u], e)
 			}
 		}
 		if cr.Standalone {
@@ -376,6 +415,23 @@ func (c *Correlator) Finish() []CorrelationMatch {
 	return out
 }
 
+// finishing is the state of one Finish: the correlator's interned values,
+// and the evidence of chained matches fed to the correlations that use them.
+type finishing struct {
+	c    *Correlator
+	refs [][]event.Ref // by corrEntry.refs - 1
+}
+
+func (st *finishing) entryRefs(e *corrEntry) []event.Ref {
+	if e.refs == 0 {
+		return nil
+	}
+	return st.refs[e.refs-1]
+}
+
+// text is the value of a value_sum or value_avg entry as written.
+func (st *finishing) text(e *corrEntry) string { return st.c.texts[e.value] }
+
 func groupKey(g []event.KV) string {
 	var b strings.Builder
 	for _, kv := range g {
@@ -385,7 +441,10 @@ func groupKey(g []event.KV) string {
 	return b.String()
 }
 
-func entryLess(a, b *corrEntry) bool {
+// entryLess orders the entries of one correlation: by time, position, input,
+// group value, then value (the digest as its little-endian bytes compare,
+// or the number's text).
+func (st *finishing) entryLess(spec *corrSpec, a, b *corrEntry) bool {
 	if a.t != b.t {
 		return a.t < b.t
 	}
@@ -402,48 +461,55 @@ func entryLess(a, b *corrEntry) bool {
 		return a.input < b.input
 	}
 	if a.group != b.group {
-		return a.group < b.group
+		return st.c.groupVals[a.group] < st.c.groupVals[b.group]
 	}
-	return a.value < b.value
+	switch spec.typ {
+	case "value_count":
+		return bits.ReverseBytes64(a.value) < bits.ReverseBytes64(b.value)
+	case "value_sum", "value_avg":
+		return st.text(a) < st.text(b)
+	}
+	return false
 }
 
 // evaluate runs one correlation over its sorted entries.
-func evaluate(cr *Compiled, entries []corrEntry) []CorrelationMatch {
+func (st *finishing) evaluate(cr *Compiled, entries []corrEntry) []CorrelationMatch {
 	spec := cr.corr
-	groups := map[string][]corrEntry{}
-	var keys []string
+	groups := map[int32][]corrEntry{}
+	var keys []int32
 	for _, e := range entries {
 		if _, ok := groups[e.group]; !ok {
 			keys = append(keys, e.group)
 		}
 		groups[e.group] = append(groups[e.group], e)
 	}
-	sort.Strings(keys)
+	vals := st.c.groupVals
+	sort.Slice(keys, func(i, j int) bool { return vals[keys[i]] < vals[keys[j]] })
 	var out []CorrelationMatch
 	for _, k := range keys {
 		es := groups[k]
 		var group []event.KV
 		if len(spec.group) > 0 {
-			vals := strings.Split(k, "\x1f")
+			parts := strings.Split(vals[k], "\x1f")
 			for i, name := range spec.group {
 				v := ""
-				if i < len(vals) {
-					v = vals[i]
+				if i < len(parts) {
+					v = parts[i]
 				}
 				group = append(group, event.KV{Key: name, Value: v})
 			}
 		}
 		emit := func(win []corrEntry, last int64, value float64) {
 			m := CorrelationMatch{Rule: cr, Group: group, First: time.Unix(0, win[0].t).UTC(), Last: time.Unix(0, last).UTC(), Count: len(win), Value: value}
-			for _, e := range win {
-				if len(e.refs) > 0 {
-					for _, r := range e.refs {
+			for i := range win {
+				if refs := st.entryRefs(&win[i]); len(refs) > 0 {
+					for _, r := range refs {
 						if len(m.Refs) < MaxRefs {
 							m.Refs = append(m.Refs, r)
 						}
 					}
 				} else if len(m.Refs) < MaxRefs {
-					m.Refs = append(m.Refs, e.ref)
+					m.Refs = append(m.Refs, win[i].ref)
 				}
 			}
 			out = append(out, m)
@@ -452,7 +518,7 @@ func evaluate(cr *Compiled, entries []corrEntry) []CorrelationMatch {
 		case "temporal_ordered":
 			ordered(spec, es, emit)
 		default:
-			windows(spec, es, emit)
+			st.windows(spec, es, emit)
 		}
 	}
 	return out
@@ -462,7 +528,7 @@ func evaluate(cr *Compiled, entries []corrEntry) []CorrelationMatch {
 // starting entry it measures the window [t, t+timespan]; when the condition
 // holds it reports the window and continues after it, so a burst yields one
 // match.
-func windows(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float64)) {
+func (st *finishing) windows(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float64)) {
 	span := int64(spec.span)
 	for i := 0; i < len(es); {
 		end := i
@@ -474,7 +540,7 @@ func windows(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float
 		// prefix of the window that satisfies a lower bound is where the
 		// match happened; report the whole window as evidence but the time
 		// of the completing event as Last.
-		if v, last, ok := measure(spec, win); ok {
+		if v, last, ok := st.measure(spec, win); ok {
 			emit(win, last, v)
 			i = end
 			continue
@@ -486,9 +552,9 @@ func windows(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float
 // measure computes the window's measure and checks the condition. It scans
 // prefixes so that "gte 10" fires at the 10th event, and checks the whole
 // window for upper bounds (lt, lte, eq, neq).
-func measure(spec *corrSpec, win []corrEntry) (float64, int64, bool) {
-	distinct := map[string]bool{}
-	inputs := map[int]bool{}
+func (st *finishing) measure(spec *corrSpec, win []corrEntry) (float64, int64, bool) {
+	distinct := map[uint64]bool{}
+	inputs := map[int32]bool{}
 	var sum float64
 	var nums int
 	v := 0.0
@@ -503,7 +569,7 @@ func measure(spec *corrSpec, win []corrEntry) (float64, int64, bool) {
 			inputs[e.input] = true
 			v = float64(len(inputs))
 		case "value_sum", "value_avg":
-			if f, err := strconv.ParseFloat(strings.TrimSpace(e.value), 64); err == nil && !math.IsNaN(f) {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(st.text(&win[i])), 64); err == nil && !math.IsNaN(f) {
 				sum += f
 				nums++
 			}
@@ -566,7 +632,7 @@ func ordered(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float
 		j := i + 1
 		last := es[i].t
 		for ; j < len(es) && want < n && es[j].t-es[i].t <= span; j++ {
-			if es[j].input == want {
+			if int(es[j].input) == want {
 				want++
 				last = es[j].t
 			}

@@ -317,3 +317,68 @@ func TestCorrelationRefsCapped(t *testing.T) {
 		t.Errorf("Last = %v, want the 100th event", ms[0].Last.Sub(t0))
 	}
 }
+
+// TestCorrelationEntriesHoldNoPointers guards what keeps the correlation
+// buffer cheap for the garbage collector over a long scan: an entry with a
+// pointer (a string, a slice) would make every collection scan the buffer.
+func TestCorrelationEntriesHoldNoPointers(t *testing.T) {
+	var walk func(reflect.Type) string
+	walk = func(ty reflect.Type) string {
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				if p := walk(ty.Field(i).Type); p != "" {
+					return ty.Field(i).Name + "." + p
+				}
+			}
+			return ""
+		case reflect.Array:
+			return walk(ty.Elem())
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+			return ty.Kind().String()
+		}
+		return ""
+	}
+	if p := walk(reflect.TypeFor[corrEntry]()); p != "" {
+		t.Errorf("corrEntry holds a pointer: %s", p)
+	}
+}
+
+// TestCorrelatorAddAllocs: recording a match of a group seen before costs
+// no allocation beyond the buffer's (amortised) growth, for event counts
+// and for distinct values (whose value is digested, not copied).
+func TestCorrelatorAddAllocs(t *testing.T) {
+	rules, err := ParseFile("c.yml", []byte(sshBase+`---
+title: spraying
+correlation:
+  type: value_count
+  rules: [failed_login]
+  group-by: [source.ip]
+  timespan: 1h
+  condition: {field: user.name, gte: 5}
+---
+title: brute force
+correlation:
+  type: event_count
+  rules: [failed_login]
+  group-by: [source.ip]
+  timespan: 1h
+  condition: {gte: 5}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, unsup := Compile(rules, DefaultPipeline())
+	if len(unsup) > 0 {
+		t.Fatal(unsup)
+	}
+	ev := sshEv(1, "failed", "10.0.0.1", "root", 1)
+	ms := rs.Match(ev, nil)
+	if len(ms) != 1 {
+		t.Fatalf("base rule matches: %v", titles(ms))
+	}
+	c := rs.NewCorrelator()
+	if n := testing.AllocsPerRun(2000, func() { c.Add(ms[0], ev) }); n != 0 {
+		t.Errorf("Add: %v allocations per match", n)
+	}
+}
