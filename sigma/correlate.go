@@ -1,9 +1,11 @@
 package sigma
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -374,7 +376,7 @@ func (c *Correlator) Finish() []CorrelationMatch {
 	var out []CorrelationMatch
 	for _, cr := range c.rs.corrOrder {
 		entries := buf[cr]
-		sort.SliceStable(entries, func(i, j int) bool { return st.entryLess(cr.corr, &entries[i], &entries[j]) })
+		slices.SortStableFunc(entries, func(a, b corrEntry) int { return st.entryCompare(cr.corr, &a, &b) })
 		ms := st.evaluate(cr, entries)
 		// feed chained correlations
 		for _, u := range c.rs.users[cr] {
@@ -420,6 +422,7 @@ func (c *Correlator) Finish() []CorrelationMatch {
 type finishing struct {
 	c    *Correlator
 	refs [][]event.Ref // by corrEntry.refs - 1
+	at   []int         // evaluate's counting sort, by group number; zero between calls
 }
 
 func (st *finishing) entryRefs(e *corrEntry) []event.Ref {
@@ -441,53 +444,67 @@ func groupKey(g []event.KV) string {
 	return b.String()
 }
 
-// entryLess orders the entries of one correlation: by time, position, input,
-// group value, then value (the digest as its little-endian bytes compare,
-// or the number's text).
-func (st *finishing) entryLess(spec *corrSpec, a, b *corrEntry) bool {
-	if a.t != b.t {
-		return a.t < b.t
-	}
-	if a.ref.Input != b.ref.Input {
-		return a.ref.Input < b.ref.Input
-	}
-	if a.ref.Line != b.ref.Line {
-		return a.ref.Line < b.ref.Line
-	}
-	if a.ref.Offset != b.ref.Offset {
-		return a.ref.Offset < b.ref.Offset
-	}
-	if a.input != b.input {
-		return a.input < b.input
+// entryCompare orders the entries of one correlation: by time, position,
+// input, group value, then value (the digest as its little-endian bytes
+// compare, or the number's text).
+func (st *finishing) entryCompare(spec *corrSpec, a, b *corrEntry) int {
+	if c := cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.ref.Input, b.ref.Input), cmp.Compare(a.ref.Line, b.ref.Line),
+		cmp.Compare(a.ref.Offset, b.ref.Offset), cmp.Compare(a.input, b.input)); c != 0 {
+		return c
 	}
 	if a.group != b.group {
-		return st.c.groupVals[a.group] < st.c.groupVals[b.group]
+		return strings.Compare(st.c.groupVals[a.group], st.c.groupVals[b.group])
 	}
 	switch spec.typ {
 	case "value_count":
-		return bits.ReverseBytes64(a.value) < bits.ReverseBytes64(b.value)
+		return cmp.Compare(bits.ReverseBytes64(a.value), bits.ReverseBytes64(b.value))
 	case "value_sum", "value_avg":
-		return st.text(a) < st.text(b)
+		return strings.Compare(st.text(a), st.text(b))
 	}
-	return false
+	return 0
 }
 
 // evaluate runs one correlation over its sorted entries.
 func (st *finishing) evaluate(cr *Compiled, entries []corrEntry) []CorrelationMatch {
 	spec := cr.corr
-	groups := map[int32][]corrEntry{}
-	var keys []int32
-	for _, e := range entries {
-		if _, ok := groups[e.group]; !ok {
-			keys = append(keys, e.group)
-		}
-		groups[e.group] = append(groups[e.group], e)
-	}
 	vals := st.c.groupVals
-	sort.Slice(keys, func(i, j int) bool { return vals[keys[i]] < vals[keys[j]] })
+	if len(entries) == 0 {
+		return nil
+	}
+	// Group the entries, in order of group value, each group's in the
+	// order they came (time): a counting sort by group, which is stable.
+	// st.at counts a group's entries, then holds where its next one goes;
+	// it is left zero for the next correlation.
+	if len(st.at) < len(vals) {
+		st.at = make([]int, len(vals))
+	}
+	at := st.at
+	var keys []int32 // the groups present, by value
+	for i := range entries {
+		g := entries[i].group
+		if at[g] == 0 {
+			keys = append(keys, g)
+		}
+		at[g]++
+	}
+	slices.SortFunc(keys, func(a, b int32) int { return strings.Compare(vals[a], vals[b]) })
+	bounds := make([]int, len(keys)+1) // group i is grouped[bounds[i]:bounds[i+1]]
+	for i, g := range keys {
+		bounds[i+1] = bounds[i] + at[g]
+		at[g] = bounds[i]
+	}
+	grouped := make([]corrEntry, len(entries))
+	for i := range entries {
+		g := entries[i].group
+		grouped[at[g]] = entries[i]
+		at[g]++
+	}
+	for _, g := range keys {
+		at[g] = 0
+	}
 	var out []CorrelationMatch
-	for _, k := range keys {
-		es := groups[k]
+	for i, k := range keys {
+		es := grouped[bounds[i]:bounds[i+1]]
 		var group []event.KV
 		if len(spec.group) > 0 {
 			parts := strings.Split(vals[k], "\x1f")
