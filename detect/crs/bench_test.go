@@ -49,8 +49,9 @@ func BenchmarkNew(b *testing.B) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
 
-// BenchmarkCheckMiss evaluates a distinct request every time (a query string
-// keeps MayMatch from ruling it out): the Coraza cost per request.
+// BenchmarkCheckMiss evaluates a distinct benign request every time (an
+// escaped space keeps MayMatch from ruling it out): the Coraza cost per
+// request that matches nothing.
 func BenchmarkCheckMiss(b *testing.B) {
 	c, err := New(Options{})
 	if err != nil {
@@ -60,7 +61,7 @@ func BenchmarkCheckMiss(b *testing.B) {
 	size := 0
 	for i := range evs {
 		evs[i] = event.Event{Kind: event.KindWeb, Method: "GET", HTTPVersion: "HTTP/1.1", UserAgent: benchUA,
-			URL: "/blog/tags/puppet?flav=rss20&page=" + strconv.Itoa(i), Referrer: "http://www.semicomplete.com/"}
+			URL: "/blog/tags/puppet?flav=rss20&q=a%20b&page=" + strconv.Itoa(i), Referrer: "http://www.semicomplete.com/"}
 		size += len(evs[i].URL) + len(evs[i].UserAgent) + len(evs[i].Referrer)
 	}
 	b.SetBytes(int64(size / max(b.N, 1)))
@@ -211,4 +212,30 @@ func BenchmarkMayMatchScan(b *testing.B) {
 			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// BenchmarkCheckAttacks evaluates every regression payload an access log
+// can carry (the loggable stages of the CRS regression tests), at paranoia
+// 1 with no verdict cache: the Coraza cost per request that reaches it,
+// which in a scan are mostly attacks. One op is one evaluation.
+func BenchmarkCheckAttacks(b *testing.B) {
+	c, err := New(Options{CacheSize: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var evs []event.Event
+	for _, tc := range loadRegression(b) {
+		if tc.loggable {
+			evs = append(evs, tc.ev)
+		}
+	}
+	c.evaluate(&request{method: "GET", uri: "/", proto: "HTTP/1.1"}) // compile CRS outside the timing
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		r := requestOf(&evs[i%len(evs)])
+		c.evaluate(&r)
+	}
+	reportCPU(b, start)
 }

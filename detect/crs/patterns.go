@@ -29,6 +29,11 @@ func compilePatterns(pat string, a *alphabet) (*patternSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	return compileParsed(re, a)
+}
+
+// compileParsed is compilePatterns of a parsed expression.
+func compileParsed(re *syntax.Regexp, a *alphabet) (*patternSet, error) {
 	p := &patternSet{}
 	var lits []string
 	var owners [][]int32

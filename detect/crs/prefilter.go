@@ -303,20 +303,30 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 // arguments (at paranoia level 1), which the prefilter asks directly: a
 // plain value has no syntax for them to need, but it can be a command the
 // 932 rules match at its start ("lastlog") or a session-id name 943110
-// knows. noQueries reports a pattern RE2 cannot compile: every query then
+// knows. noQueries reports a pattern RE2 cannot parse: every query then
 // goes to Coraza.
+//
+// Each rule's pattern is parsed once, on its own, and the set is their
+// alternation: parsing the joined alternation (argPatternSource) as well,
+// and compiling every pattern to check it, took most of the time New spends
+// outside Coraza.
 func argPatterns(root fs.FS) (p *patternSet, noQueries bool, err error) {
-	pat, ok, err := argPatternSource(root)
-	if err != nil || !ok {
-		return nil, !ok, err
+	pats, err := argPatternList(root)
+	if err != nil {
+		return nil, false, err
 	}
-	if pat == "" {
+	if len(pats) == 0 {
 		return nil, false, nil
 	}
-	if _, err := syntax.Parse(pat, syntax.Perl); err != nil {
-		return nil, true, nil // e.g. the alternation is too large for RE2
+	alt := &syntax.Regexp{Op: syntax.OpAlternate}
+	for _, pat := range pats {
+		re, err := syntax.Parse("(?i)(?:"+pat+")", syntax.Perl)
+		if err != nil {
+			return nil, true, nil // not RE2 syntax: Coraza decides
+		}
+		alt.Sub = append(alt.Sub, re)
 	}
-	p, err = compilePatterns(pat, rceAlphabet)
+	p, err = compileParsed(alt, rceAlphabet)
 	if err != nil {
 		return nil, false, fmt.Errorf("argument patterns: %w", err)
 	}
@@ -325,13 +335,34 @@ func argPatterns(root fs.FS) (p *patternSet, noQueries bool, err error) {
 
 // argPatternSource returns the alternation of every first-condition @rx
 // pattern over ARGS of the paranoia-1 request rules ("" if none), and ok
-// false if one of them does not compile in RE2.
+// false if one of them does not compile in RE2. It is the expression
+// argPatterns' set must agree with (TestRestrictedPatterns).
 func argPatternSource(root fs.FS) (pat string, ok bool, err error) {
+	pats, err := argPatternList(root)
+	if err != nil {
+		return "", false, err
+	}
 	var alternatives []string
+	for _, p := range pats {
+		if _, err := regexp.Compile(p); err != nil {
+			return "", false, nil
+		}
+		alternatives = append(alternatives, "(?:"+p+")")
+	}
+	if len(alternatives) == 0 {
+		return "", true, nil
+	}
+	return "(?i)" + strings.Join(alternatives, "|"), true, nil
+}
+
+// argPatternList returns the first-condition @rx pattern of every
+// paranoia-1 request rule over ARGS, as written.
+func argPatternList(root fs.FS) ([]string, error) {
+	var pats []string
 	for _, name := range argRuleFiles {
 		conf, err := fs.ReadFile(root, name)
 		if err != nil {
-			return "", false, fmt.Errorf("read %s: %w", name, err)
+			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
 		// MayMatch answers for paranoia level 1 only: the rules after the
 		// level-2 marker never run there.
@@ -350,17 +381,10 @@ func argPatternSource(root fs.FS) (pat string, ok bool, err error) {
 			if i < 0 || j <= i {
 				continue // @pm and @pmFromFile rules: covered by argWords
 			}
-			pat := line[i+len(`"@rx `) : j]
-			if _, err := regexp.Compile(pat); err != nil {
-				return "", false, nil
-			}
-			alternatives = append(alternatives, "(?:"+pat+")")
+			pats = append(pats, line[i+len(`"@rx `):j])
 		}
 	}
-	if len(alternatives) == 0 {
-		return "", true, nil
-	}
-	return "(?i)" + strings.Join(alternatives, "|"), true, nil
+	return pats, nil
 }
 
 // rulePattern returns the @rx pattern of rule id in a CRS .conf file: the
