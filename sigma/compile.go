@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/internal/ac"
@@ -240,20 +241,26 @@ func (sc *scratch) scan(ev *event.Event, rt *route, i int, cand []uint64) {
 // scanValue runs the automaton of the route's i-th scanned field over the
 // field's value, setting the owners found in bits.
 //
-// The automaton folds ASCII itself, so ASCII text is scanned as it is. Rules
-// compare other text folded by Unicode, where a literal may appear that the
-// raw text does not show (a folded 'É' is 'é'): such text is scanned again,
-// folded. The owners found in both scans are a superset of those found in
-// the folded text alone, so no rule that can match is left out; and the
-// first scan tells whether the text is ASCII, which would otherwise cost a
-// pass of its own over every value.
+// The automaton folds ASCII itself, so ASCII text is scanned as it is, and
+// a literal occurs in it however a rule's test folds it. Other text is
+// scanned twice more: lower-cased, as rules' case-insensitive tests compare
+// it (a literal 'é' occurs in 'É' only once folded), and in the form of
+// case-insensitive regular expressions (appendFoldKey: (?i)session matches
+// 'ſession'). The owners found in all scans are a superset of those of
+// each, so no rule that can match is left out; and the first scan tells
+// whether the text is ASCII, which would otherwise cost a pass of its own
+// over every value.
 func (sc *scratch) scanValue(ev *event.Event, rt *route, i int, bits []uint64) {
 	f := &rt.scan[i].f
 	v, _ := sc.get(ev, f)
-	if !rt.scan[i].ac.ScanASCII(v, bits) {
-		v, _ = sc.lowered(ev, f)
-		rt.scan[i].ac.Scan(v, bits)
+	m := rt.scan[i].ac
+	if m.ScanASCII(v, bits) {
+		return
 	}
+	sc.key = appendFoldKey(sc.key[:0], v)
+	m.Scan(unsafe.String(unsafe.SliceData(sc.key), len(sc.key)), bits)
+	v, _ = sc.lowered(ev, f)
+	m.Scan(v, bits)
 }
 
 func (sc *scratch) memoOf(rt *route, i, words int) *valueMemo {

@@ -107,6 +107,7 @@ type scratch struct {
 	lowed []uint32 // stamp of low
 	low   []string
 	buf   [][]byte // backing store for folded or formatted values, per slot
+	key   []byte   // the prefilter's regular-expression form of a value (appendFoldKey)
 	cand  []uint64
 	// memo remembers the prefilter scans of recent values, per scanned
 	// field of each route (route.memo); allocated on first use, kept across

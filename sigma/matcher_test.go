@@ -2,7 +2,9 @@ package sigma
 
 import (
 	"fmt"
+	"math/rand"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kizuki-dfir/kizuki/event"
@@ -72,4 +74,88 @@ func TestMatcherGeneratedAccess(t *testing.T) {
 		t.Fatal("no event matched: the comparison proves nothing")
 	}
 	t.Log(fmt.Sprintf("%d matches over %d events", matched, len(evs)))
+}
+
+// foldRules test values with literals whose letters have case partners
+// outside ASCII ('s' and 'ſ', 'k' and the Kelvin sign, 'µ' and 'μ', the
+// three sigmas), through case-insensitive regular expressions (which
+// match by case-folding orbit), Sigma's case-insensitive contains (which
+// lower-cases) and a cased regular expression.
+const foldRules = `title: re session
+logsource: {product: kizuki, category: web}
+detection:
+  selection:
+    url.original|re: '(?i)/session'
+  condition: selection
+---
+title: re kit
+logsource: {product: kizuki, category: web}
+detection:
+  selection:
+    url.original|re: '(?i)kit[0-9]'
+  condition: selection
+---
+title: re micro
+logsource: {product: kizuki, category: web}
+detection:
+  selection:
+    url.original|re: '(?i)µσx'
+  condition: selection
+---
+title: re cased
+logsource: {product: kizuki, category: web}
+detection:
+  selection:
+    url.original|re: 'Éte'
+  condition: selection
+---
+title: contains
+logsource: {product: kizuki, category: web}
+detection:
+  selection:
+    url.original|contains: ['ſk', 'ΜΣ', 'straße', 'İx']
+  condition: selection
+`
+
+// TestPrefilterFoldOrbits builds values from letters and their case
+// partners at random and checks that Match (prefilter, then evaluation)
+// agrees with evaluating every rule. Lower-casing alone does not bring
+// 'ſession' to the literal 'session' of (?i)/session, nor 'µ' to 'μ': a
+// prefilter scanning only the raw and the lower-cased text drops rules
+// that match.
+func TestPrefilterFoldOrbits(t *testing.T) {
+	rules, err := ParseFile("fold.yml", []byte(foldRules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, unsup := Compile(rules, DefaultPipeline())
+	if len(unsup) > 0 {
+		t.Fatal(unsup)
+	}
+	m := rs.NewMatcher()
+	pieces := []string{"/", "s", "S", "ſ", "e", "É", "é", "i", "I", "İ", "ı", "o", "n", "k", "K", "\u212a", "t", "1", "µ", "μ", "Μ", "σ", "ς", "Σ", "x", "ß", "ẞ", "tra", "\xff", "/session", "kit", "µσ"}
+	r := rand.New(rand.NewSource(1))
+	hits := map[string]int{}
+	for iter := 0; iter < 20000; iter++ {
+		var b strings.Builder
+		for n := 1 + r.Intn(12); n > 0; n-- {
+			b.WriteString(pieces[r.Intn(len(pieces))])
+		}
+		ev := with(func(e *event.Event) { e.URL = b.String() })
+		var want []*Compiled
+		for _, c := range rs.Rules() {
+			if c.Eval(ev) {
+				want = append(want, c)
+				hits[c.Rule.Title]++
+			}
+		}
+		if got := m.Match(ev, nil); !slices.Equal(got, want) {
+			t.Fatalf("%q: Match %v, Eval %v", ev.URL, titles(got), titles(want))
+		}
+	}
+	for _, c := range rs.Rules() {
+		if hits[c.Rule.Title] == 0 {
+			t.Errorf("rule %q never matched: the test does not exercise it", c.Rule.Title)
+		}
+	}
 }

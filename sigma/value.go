@@ -216,6 +216,26 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
+// appendFoldKey appends s with every rune replaced by the folded form of the
+// least member of its case-folding orbit (unicode.SimpleFold), and invalid
+// bytes by U+FFFD, as the regexp package reads them. A case-insensitive
+// regular expression matches runes by orbit: (?i)s matches 'ſ' (U+017F) and
+// (?i)µ matches 'μ', which lower-casing the text does not bring together.
+// The literals the compiler takes from such an expression are in this form
+// already (the parser keeps the least rune of each orbit; the compiler
+// lower-cases it), so this form of the text holds them wherever the
+// expression can match.
+func appendFoldKey(dst []byte, s string) []byte {
+	for _, r := range s { // invalid bytes arrive as U+FFFD
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(m))
+	}
+	return dst
+}
+
 // strMatcher matches one pattern against a field value.
 type strMatcher struct {
 	op  uint8 // opExact, opPrefix, opSuffix, opContains, opAny, opGlob
