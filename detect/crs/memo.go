@@ -15,30 +15,11 @@ import "hash/maphash"
 // generation reuses; a hit in the old one is copied forward. Memory stays
 // within two tables of limit entries and budget key bytes. Not safe for
 // concurrent use.
-//
-// In front of the tables sits a small direct-mapped cache of short keys
-// with their bytes inline (front): a log's hottest values ("/", the static
-// assets, the common query pairs) take most of its lines, and answering them
-// from a few dozen cache lines avoids the cache misses a lookup in tables of
-// tens of thousands of entries costs. An answer never changes for a key, so
-// the front needs no invalidation when the generations turn over.
 type memo struct {
 	seed     maphash.Seed
 	limit    int // entries per generation
 	budget   int // key bytes per generation
 	cur, old memoTable
-	front    []frontSlot // a power of two; nil: no front cache
-}
-
-// frontKey is the longest key the front cache holds: a slot is one 64-byte
-// cache line.
-const frontKey = 58
-
-type frontSlot struct {
-	tag    uint32 // tagOf the key's hash: 0 marks a free slot
-	n      uint8  // key length
-	answer bool
-	key    [frontKey]byte
 }
 
 type memoTable struct {
@@ -58,69 +39,30 @@ type memoSlot struct {
 // generations over sooner rather than growing the arena.
 const memoKeyBytes = 96
 
-// newMemo returns a memo of limit entries over both generations with a
-// front cache of front slots (a power of two, or 0 for none).
-func newMemo(limit, front int) memo {
+func newMemo(limit int) memo {
 	half := max(limit/2, 1)
-	m := memo{seed: maphash.MakeSeed(), limit: half, budget: half * memoKeyBytes}
-	if front > 0 {
-		m.front = make([]frontSlot, front)
-	}
-	return m
+	return memo{seed: maphash.MakeSeed(), limit: half, budget: half * memoKeyBytes}
 }
 
-// hash is the hash lookup and store take: a caller that looks a key up and
-// then stores its answer hashes it once.
-func (m *memo) hash(key string) uint64 { return maphash.String(m.seed, key) }
-
 // get looks key up; it does not keep key.
-func (m *memo) get(key string) (answer, ok bool) { return m.lookup(m.hash(key), key) }
-
-// put stores answer under key (copied).
-func (m *memo) put(key string, answer bool) { m.store(m.hash(key), key, answer) }
-
-// lookup is get with key's hash h.
-func (m *memo) lookup(h uint64, key string) (answer, ok bool) {
-	f := m.frontSlot(h, key)
-	if f != nil && f.tag == tagOf(h) && int(f.n) == len(key) && string(f.key[:f.n]) == key {
-		return f.answer, true
-	}
+func (m *memo) get(key string) (answer, ok bool) {
 	if m.cur.n == 0 && m.old.n == 0 {
 		return false, false
 	}
-	a, ok := m.cur.find(h, key)
-	if !ok {
-		if a, ok = m.old.find(h, key); ok {
-			m.insert(h, key, a)
-		}
+	h := maphash.String(m.seed, key)
+	if a, ok := m.cur.find(h, key); ok {
+		return a, true
 	}
-	if ok && f != nil {
-		f.set(h, key, a)
+	if a, ok := m.old.find(h, key); ok {
+		m.insert(h, key, a)
+		return a, true
 	}
-	return a, ok
+	return false, false
 }
 
-// store is put with key's hash h.
-func (m *memo) store(h uint64, key string, answer bool) {
-	if f := m.frontSlot(h, key); f != nil {
-		f.set(h, key, answer)
-	}
-	m.insert(h, key, answer)
-}
-
-// frontSlot is the front cache's slot for key, nil when there is no front
-// cache or key is too long for it. The slot is picked by hash bits the
-// tables' index and tag do not lean on first.
-func (m *memo) frontSlot(h uint64, key string) *frontSlot {
-	if len(m.front) == 0 || len(key) > frontKey {
-		return nil
-	}
-	return &m.front[(h>>24)&uint64(len(m.front)-1)]
-}
-
-func (f *frontSlot) set(h uint64, key string, answer bool) {
-	f.tag, f.n, f.answer = tagOf(h), uint8(len(key)), answer
-	copy(f.key[:], key)
+// put stores answer under key (copied).
+func (m *memo) put(key string, answer bool) {
+	m.insert(maphash.String(m.seed, key), key, answer)
 }
 
 func (m *memo) insert(h uint64, key string, answer bool) {

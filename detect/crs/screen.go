@@ -27,12 +27,12 @@ type Screen struct {
 func (c *Checker) NewScreen() *Screen {
 	return &Screen{
 		c:        c,
-		urls:     newMemo(urlMemo, urlFront),
-		agents:   newMemo(headerMemo, 0),
-		referers: newMemo(headerMemo, headerFront),
-		pairs:    newMemo(pairMemo, pairFront),
-		commands: newMemo(commandMemo, 0),
-		base64:   newMemo(base64Memo, 0),
+		urls:     newMemo(urlMemo),
+		agents:   newMemo(headerMemo),
+		referers: newMemo(headerMemo),
+		pairs:    newMemo(pairMemo),
+		commands: newMemo(commandMemo),
+		base64:   newMemo(base64Memo),
 	}
 }
 
@@ -73,34 +73,29 @@ func (s *Screen) MayMatch(ev *event.Event) bool {
 // Check is Checker.Check with this Screen's memos for the prefilter.
 func (s *Screen) Check(ev *event.Event) Verdict { return s.c.check(ev, s) }
 
-// plainURL reports whether a request target is an origin-form path and
-// query CRS PL1 cannot flag. The path's verdict is remembered per distinct
-// path and the query's per distinct name=value pair (plainQuery), not per
-// whole URL: query strings multiply the distinct URLs of a log ("/search?q=
-// wool+winter&page=8") while their paths and pairs repeat, and a URL memo
-// full of one-off queries pushes out the paths that do repeat. URLs too
-// long to be plain are refused at once.
+// plainURL is plainPath once per distinct URL. URLs too long to be plain are
+// not remembered: they are refused at once.
 func (s *Screen) plainURL(u string) bool {
 	if len(u) > maxPlain+1+maxQuery {
 		return false
 	}
-	p, q, query := strings.Cut(u, "?")
-	if len(p) > maxPlain {
-		return false
+	if m, ok := s.urls.get(u); ok {
+		return m
 	}
-	h := s.urls.hash(p)
-	m, ok := s.urls.lookup(h, p)
-	if !ok {
-		m = s.plainPath(p)
-		s.urls.store(h, p, m)
-	}
-	return m && (!query || s.plainQuery(q))
+	m := s.plainPath(u)
+	s.urls.put(u, m)
+	return m
 }
 
-// plainPath reports whether p, a request target without its query, is an
-// origin-form path CRS PL1 cannot flag.
+// plainPath reports whether p is an origin-form path CRS PL1 cannot flag.
 func (s *Screen) plainPath(p string) bool {
 	f := s.c.pre
+	if q := strings.IndexByte(p, '?'); q >= 0 {
+		if !s.plainQuery(p[q+1:]) {
+			return false
+		}
+		p = p[:q]
+	}
 	if len(p) == 0 || len(p) > maxPlain || p[0] != '/' {
 		return false
 	}
@@ -198,11 +193,10 @@ func (s *Screen) plainQuery(q string) bool {
 		}
 		pair := q[start:i]
 		start = i + 1
-		h := s.pairs.hash(pair)
-		m, ok := s.pairs.lookup(h, pair)
+		m, ok := s.pairs.get(pair)
 		if !ok {
 			m = s.plainPair(pair)
-			s.pairs.store(h, pair, m)
+			s.pairs.put(pair, m)
 		}
 		if !m {
 			return false
@@ -270,12 +264,11 @@ func (s *Screen) commandAtStart(v string) bool {
 	if !re.mayMatch(v, s.scratch) {
 		return false // cheaper than remembering: most values hold no literal a pattern needs
 	}
-	h := s.commands.hash(v)
-	if m, ok := s.commands.lookup(h, v); ok {
+	if m, ok := s.commands.get(v); ok {
 		return m
 	}
 	m := re.MatchString(v, s.scratch)
-	s.commands.store(h, v, m)
+	s.commands.put(v, m)
 	return m
 }
 
@@ -297,12 +290,11 @@ func (s *Screen) base64Match(p string) bool {
 	if !mayDecodeFurther(d) && !s.c.pre.jsWords.ContainsBytes(d) {
 		return false
 	}
-	h := s.base64.hash(p)
-	if m, ok := s.base64.lookup(h, p); ok {
+	if m, ok := s.base64.get(p); ok {
 		return m
 	}
 	m := s.c.pre.base64MatchSlow(p)
-	s.base64.store(h, p, m)
+	s.base64.put(p, m)
 	return m
 }
 
@@ -404,12 +396,11 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 	if referer {
 		memo = &s.referers
 	}
-	hash := memo.hash(h)
-	if m, ok := memo.lookup(hash, h); ok {
+	if m, ok := memo.get(h); ok {
 		return m
 	}
 	m := s.plainHeaderSlow(h, referer)
-	memo.store(hash, h, m)
+	memo.put(h, m)
 	return m
 }
 

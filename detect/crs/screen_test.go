@@ -166,11 +166,10 @@ func TestScreenMemos(t *testing.T) {
 // are found, and entries and key bytes stay within the bound.
 func TestMemo(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
-	for _, tc := range []struct{ limit, pool, maxLen, front int }{
-		{16, 5, 8, 0}, {16, 40, 8, 0}, {64, 1000, 200, 0}, {1024, 600, 40, 0}, {1024, 5000, 300, 0}, {2, 10, 4, 0},
-		{16, 40, 8, 4}, {64, 1000, 200, 16}, {1024, 5000, 70, 64}, {2, 10, 4, 1},
+	for _, tc := range []struct{ limit, pool, maxLen int }{
+		{16, 5, 8}, {16, 40, 8}, {64, 1000, 200}, {1024, 600, 40}, {1024, 5000, 300}, {2, 10, 4},
 	} {
-		m := newMemo(tc.limit, tc.front)
+		m := newMemo(tc.limit)
 		keys := make([]string, tc.pool)
 		for i := range keys {
 			b := make([]byte, r.Intn(tc.maxLen+1))
