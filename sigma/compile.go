@@ -981,7 +981,11 @@ func (c *compiler) reTest(fields []fieldRef, vals []Value, flags string, transfo
 		if err != nil {
 			return nil, fmt.Errorf("regular expression %q is not supported by Go's RE2 engine: %v", v.S, err)
 		}
-		t.groups = append(t.groups, []valueMatcher{reMatcher{re: re, lit: regexLiteral(expr)}})
+		m := reMatcher{re: re, lit: regexLiteral(expr)}
+		if set := regexLiteralSet(expr); len(set) > 0 {
+			m.gate = ac.New(set, nil) // nil (too large): no gate
+		}
+		t.groups = append(t.groups, []valueMatcher{m})
 	}
 	return t, nil
 }

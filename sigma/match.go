@@ -205,9 +205,21 @@ type valueMatcher interface{ match(v string) bool }
 type reMatcher struct {
 	re  *regexp.Regexp
 	lit string // folded literal every match contains, or ""
+	// gate holds literals one of which every match contains
+	// (regexLiteralSet), or is nil.
+	gate *ac.Matcher
 }
 
-func (m reMatcher) match(v string) bool { return m.re.MatchString(v) }
+// match runs the expression, unless the gate shows it cannot match. The
+// gate folds ASCII case only, so it decides alone for ASCII values: the
+// members of a case-folding orbit that a (?i) expression also accepts for an
+// ASCII letter ('ſ' for 's', the Kelvin sign for 'k') are not ASCII.
+func (m reMatcher) match(v string) bool {
+	if m.gate != nil && !m.gate.Contains(v) && isASCII(v) {
+		return false
+	}
+	return m.re.MatchString(v)
+}
 
 func (t *strTest) eval(ev *event.Event, sc *scratch) bool {
 	r := t.match(ev, sc)

@@ -236,6 +236,22 @@ func appendFoldKey(dst []byte, s string) []byte {
 	return dst
 }
 
+// isASCII reports whether s has no byte >= 0x80, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&hibits != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // strMatcher matches one pattern against a field value.
 type strMatcher struct {
 	op  uint8 // opExact, opPrefix, opSuffix, opContains, opAny, opGlob
