@@ -96,18 +96,10 @@ const typedSlots = int(event.FieldRaw) + 1
 // computed once per event, and the candidate bitset of the prefilter. One
 // goroutine owns a scratch at a time: a Matcher's, or one borrowed from the
 // RuleSet's pool.
-//
-// A slot's value is valid for the current event when its stamp equals gen:
-// starting a new event is one increment, not a clear of every slot.
 type scratch struct {
 	gen   uint32
-	have  []uint32 // stamp of val and ok
-	ok    []bool
-	val   []string
-	lowed []uint32 // stamp of low
-	low   []string
-	buf   [][]byte // backing store for folded or formatted values, per slot
-	key   []byte   // the prefilter's regular-expression form of a value (appendFoldKey)
+	slots []slot // by fieldRef.slot
+	key   []byte // the prefilter's regular-expression form of a value (appendFoldKey)
 	cand  []uint64
 	// memo remembers the prefilter scans of recent values, per scanned
 	// field of each route (route.memo); allocated on first use, kept across
@@ -115,15 +107,23 @@ type scratch struct {
 	memo []*valueMemo
 }
 
+// slot caches one field's value for the current event: valid when its
+// stamp equals the scratch's gen, so that starting a new event is one
+// increment, not a clear of every slot. A slot's parts share a cache line
+// (64 bytes): reading a field touches one line, not one per part.
+type slot struct {
+	have  uint32 // stamp of val and ok
+	lowed uint32 // stamp of low
+	val   string
+	low   string
+	buf   []byte // backing store for the folded or formatted value
+	ok    bool
+}
+
 func newScratch(slots, rules, memos int) *scratch {
 	return &scratch{
 		gen:   1,
-		have:  make([]uint32, slots),
-		ok:    make([]bool, slots),
-		val:   make([]string, slots),
-		lowed: make([]uint32, slots),
-		low:   make([]string, slots),
-		buf:   make([][]byte, slots),
+		slots: make([]slot, slots),
 		cand:  make([]uint64, (rules+63)/64+1),
 		memo:  make([]*valueMemo, memos),
 	}
@@ -133,16 +133,18 @@ func newScratch(slots, rules, memos int) *scratch {
 // events the stamps wrap, and are cleared so that none can look current.
 func (sc *scratch) reset() {
 	if sc.gen++; sc.gen == 0 {
-		clear(sc.have)
-		clear(sc.lowed)
+		for i := range sc.slots {
+			sc.slots[i].have, sc.slots[i].lowed = 0, 0
+		}
 		sc.gen = 1
 	}
 }
 
 // get returns a field's value and whether it is present.
 func (sc *scratch) get(ev *event.Event, f *fieldRef) (string, bool) {
-	if sc.have[f.slot] == sc.gen {
-		return sc.val[f.slot], sc.ok[f.slot]
+	s := &sc.slots[f.slot]
+	if s.have == sc.gen {
+		return s.val, s.ok
 	}
 	var v string
 	var ok bool
@@ -155,14 +157,13 @@ func (sc *scratch) get(ev *event.Event, f *fieldRef) (string, bool) {
 	case f.typed.Numeric():
 		var n int64
 		if n, ok = ev.Int(f.typed); ok {
-			b := strconv.AppendInt(sc.buf[f.slot][:0], n, 10)
-			sc.buf[f.slot] = b
-			v = unsafe.String(unsafe.SliceData(b), len(b))
+			s.buf = strconv.AppendInt(s.buf[:0], n, 10)
+			v = unsafe.String(unsafe.SliceData(s.buf), len(s.buf))
 		}
 	default:
 		v, ok = ev.Value(f.typed)
 	}
-	sc.have[f.slot], sc.val[f.slot], sc.ok[f.slot] = sc.gen, v, ok
+	s.have, s.val, s.ok = sc.gen, v, ok
 	return v, ok
 }
 
@@ -172,16 +173,16 @@ func (sc *scratch) lowered(ev *event.Event, f *fieldRef) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if sc.lowed[f.slot] == sc.gen {
-		return sc.low[f.slot], true
+	s := &sc.slots[f.slot]
+	if s.lowed == sc.gen {
+		return s.low, true
 	}
 	if needsLower(v) {
 		// numeric fields never need folding, so buf is free for the folded copy
-		b := appendLower(sc.buf[f.slot][:0], v)
-		sc.buf[f.slot] = b
-		v = unsafe.String(unsafe.SliceData(b), len(b))
+		s.buf = appendLower(s.buf[:0], v)
+		v = unsafe.String(unsafe.SliceData(s.buf), len(s.buf))
 	}
-	sc.lowed[f.slot], sc.low[f.slot] = sc.gen, v
+	s.lowed, s.low = sc.gen, v
 	return v, true
 }
 

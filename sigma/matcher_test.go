@@ -159,3 +159,23 @@ func TestPrefilterFoldOrbits(t *testing.T) {
 		}
 	}
 }
+
+// TestScratchStampWrap: a slot filled at the first event and not read for
+// 2^32 events must not look current when the event stamps wrap around to
+// its stamp again.
+func TestScratchStampWrap(t *testing.T) {
+	sc := newScratch(typedSlots, 1, 0)
+	url := fieldRef{typed: event.FieldURL, slot: int(event.FieldURL)}
+	first := sc.gen
+	if v, _ := sc.get(with(func(e *event.Event) { e.URL = "/old" }), &url); v != "/old" {
+		t.Fatalf("get = %q", v)
+	}
+	sc.gen = ^uint32(0) // 2^32 - 1 events later
+	sc.reset()
+	if sc.gen != first {
+		t.Fatalf("after the wrap gen = %d, want %d (the test needs the old stamp to come back)", sc.gen, first)
+	}
+	if v, _ := sc.get(with(func(e *event.Event) { e.URL = "/new" }), &url); v != "/new" {
+		t.Errorf("after the stamps wrapped, get returned the stale %q", v)
+	}
+}
