@@ -35,15 +35,20 @@ const (
 // valueMemo remembers the scans of one field of one route: text values by
 // hash and key, numbers by value alone.
 type valueMemo struct {
-	seed  maphash.Seed
-	words int // candidate words per entry (the route's)
-	full  [memoEntries]bool
-	hash  [memoEntries]uint64
-	keys  [memoEntries][]byte
-	bits  []uint64 // memoEntries × words
+	seed    maphash.Seed
+	words   int // candidate words per entry (the route's)
+	entries [memoEntries]memoEntry
+	bits    []uint64 // memoEntries × words
 	// lookups and hits count the current window; off counts down the
 	// values to pass by while switched off.
 	lookups, hits, off int
+}
+
+// memoEntry is one remembered value; its parts share a cache line.
+type memoEntry struct {
+	hash uint64
+	key  []byte
+	full bool
 }
 
 func newValueMemo(words int) *valueMemo {
@@ -60,10 +65,11 @@ func (m *valueMemo) entry(v string) (bits []uint64, hit bool) {
 	}
 	h := maphash.String(m.seed, v)
 	e := h & (memoEntries - 1)
-	if m.full[e] && m.hash[e] == h && string(m.keys[e]) == v {
+	en := &m.entries[e]
+	if en.full && en.hash == h && string(en.key) == v {
 		return m.found(e)
 	}
-	m.keys[e] = append(m.keys[e][:0], v...)
+	en.key = append(en.key[:0], v...)
 	return m.claim(e, h)
 }
 
@@ -76,7 +82,7 @@ func (m *valueMemo) entryInt(n int64) (bits []uint64, hit bool) {
 	}
 	h := uint64(n) * 0x9e3779b97f4a7c15
 	e := h >> (64 - memoBits)
-	if m.full[e] && m.hash[e] == h {
+	if en := &m.entries[e]; en.full && en.hash == h {
 		return m.found(e)
 	}
 	return m.claim(e, h)
@@ -89,7 +95,7 @@ func (m *valueMemo) found(e uint64) ([]uint64, bool) {
 }
 
 func (m *valueMemo) claim(e, h uint64) ([]uint64, bool) {
-	m.full[e], m.hash[e] = true, h
+	m.entries[e].full, m.entries[e].hash = true, h
 	bits := m.bits[e*uint64(m.words) : (e+1)*uint64(m.words)]
 	clear(bits)
 	m.count()

@@ -187,7 +187,8 @@ func TestMemoCollidingEntries(t *testing.T) {
 	}
 	hb := maphash.String(m.seed, b)
 	eb := hb & (memoEntries - 1)
-	m.full[eb], m.hash[eb], m.keys[eb], m.bits[eb] = true, hb, []byte(a), 1
+	m.entries[eb] = memoEntry{full: true, hash: hb, key: []byte(a)}
+	m.bits[eb] = 1
 	if e, hit = m.entry(b); hit || e[0] != 0 {
 		t.Fatalf("b in an entry holding a under b's hash: %v, %v, want a cleared miss", e, hit)
 	}
