@@ -576,50 +576,9 @@ func hexVal(s string) int {
 	return v
 }
 
-func base64Strict(src string) string {
-	var dst []byte
-	var n, x int
-	for i := 0; i < len(src); i++ {
-		ch := src[i]
-		if ch == '\r' || ch == '\n' {
-			continue
-		}
-		if ch == '=' || ch == ' ' {
-			break
-		}
-		var v int
-		switch {
-		case 'A' <= ch && ch <= 'Z':
-			v = int(ch - 'A')
-		case 'a' <= ch && ch <= 'z':
-			v = int(ch-'a') + 26
-		case '0' <= ch && ch <= '9':
-			v = int(ch-'0') + 52
-		case ch == '+':
-			v = 62
-		case ch == '/':
-			v = 63
-		default:
-			i = len(src) // invalid byte: stop
-			continue
-		}
-		x = x<<6 | v
-		n++
-		if n == 4 {
-			dst = append(dst, byte(x>>16), byte(x>>8), byte(x))
-			n, x = 0, 0
-		}
-	}
-	switch n {
-	case 2:
-		x <<= 12
-		dst = append(dst, byte(x>>16))
-	case 3:
-		x <<= 6
-		dst = append(dst, byte(x>>16), byte(x>>8))
-	}
-	return string(dst)
-}
+// base64Strict decodes src as ModSecurity's base64Decode does: up to the
+// first byte outside the alphabet, ignoring line breaks.
+func base64Strict(src string) string { return string(base64Into(nil, src)) }
 
 // injection asks libinjection what 942100 and 941100 would. They see the
 // header through t:urlDecodeUni, which turns '+' into a space; their other

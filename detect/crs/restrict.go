@@ -42,6 +42,26 @@ func keepWithin(lits []string, a *alphabet) []string {
 	return out
 }
 
+// classWhere is the character class of the runes of a for which in holds,
+// or an expression matching nothing when there are none.
+func classWhere(a *alphabet, flags syntax.Flags, in func(rune) bool) *syntax.Regexp {
+	var ranges []rune
+	for r := rune(0); r < 128; r++ {
+		if !a.has(r) || !in(r) {
+			continue
+		}
+		if n := len(ranges); n > 0 && ranges[n-1] == r-1 {
+			ranges[n-1] = r
+		} else {
+			ranges = append(ranges, r, r)
+		}
+	}
+	if len(ranges) == 0 {
+		return noMatch()
+	}
+	return &syntax.Regexp{Op: syntax.OpCharClass, Flags: flags, Rune: ranges}
+}
+
 // restrict rewrites re into an expression that accepts exactly the strings
 // over a that re accepts. CRS's patterns over arguments are written for
 // shell syntax, quotes and punctuation; a plain query value has none of
@@ -65,39 +85,16 @@ func restrict(re *syntax.Regexp, a *alphabet) *syntax.Regexp {
 		}
 		return re
 	case syntax.OpCharClass:
-		var ranges []rune
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			lo, hi := re.Rune[i], min(re.Rune[i+1], 127)
-			for r := lo; r <= hi; r++ {
-				if !a.has(r) {
-					continue
-				}
-				if n := len(ranges); n > 0 && ranges[n-1] == r-1 {
-					ranges[n-1] = r
-				} else {
-					ranges = append(ranges, r, r)
+		return classWhere(a, re.Flags, func(r rune) bool {
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				if re.Rune[i] <= r && r <= re.Rune[i+1] {
+					return true
 				}
 			}
-		}
-		if len(ranges) == 0 {
-			return noMatch()
-		}
-		return &syntax.Regexp{Op: syntax.OpCharClass, Flags: re.Flags, Rune: ranges}
+			return false
+		})
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		ranges := []rune{}
-		for r := rune(0); r < 128; r++ {
-			if a.has(r) && (r != '\n' || re.Op == syntax.OpAnyChar) {
-				if n := len(ranges); n > 0 && ranges[n-1] == r-1 {
-					ranges[n-1] = r
-				} else {
-					ranges = append(ranges, r, r)
-				}
-			}
-		}
-		if len(ranges) == 0 {
-			return noMatch()
-		}
-		return &syntax.Regexp{Op: syntax.OpCharClass, Flags: re.Flags, Rune: ranges}
+		return classWhere(a, re.Flags, func(r rune) bool { return r != '\n' || re.Op == syntax.OpAnyChar })
 	case syntax.OpCapture:
 		sub := restrict(re.Sub[0], a)
 		if sub.Op == syntax.OpNoMatch {
