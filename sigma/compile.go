@@ -982,8 +982,11 @@ func (c *compiler) reTest(fields []fieldRef, vals []Value, flags string, transfo
 			return nil, fmt.Errorf("regular expression %q is not supported by Go's RE2 engine: %v", v.S, err)
 		}
 		m := reMatcher{re: re, lit: regexLiteral(expr)}
-		if set := regexLiteralSet(expr); len(set) > 0 {
-			m.gate = ac.New(set, nil) // nil (too large): no gate
+		if set, ok := regexLiteralSet(expr); ok {
+			// nil (too large): no gate; no literals at all: the
+			// expression matches no ASCII value, and the empty gate
+			// passes none
+			m.gate = ac.New(set, nil)
 		}
 		t.groups = append(t.groups, []valueMatcher{m})
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 
 	"github.com/kizuki-dfir/kizuki/internal/ac"
+	"github.com/kizuki-dfir/kizuki/internal/relit"
 )
 
 // patternSet answers whether any of many regular expressions matches a
@@ -14,8 +15,8 @@ import (
 // argument patterns cost microseconds a value: the engine follows every
 // branch at every byte. Here the alternation is cut down to the alphabet
 // (restrict), split into its branches, and each branch runs only when the
-// value holds one of the literals all its matches contain (required), found
-// by one automaton pass for all branches together.
+// value holds one of the literals all its matches contain (relit.Required),
+// found by one automaton pass for all branches together.
 type patternSet struct {
 	branches []*regexp.Regexp
 	always   []int       // branches with no required literal: they always run
@@ -49,7 +50,7 @@ func compileParsed(re *syntax.Regexp, a *alphabet) (*patternSet, error) {
 		}
 		n := int32(len(p.branches))
 		p.branches = append(p.branches, cre)
-		need, ok := required(b)
+		need, ok := relit.Required(b)
 		if !ok {
 			p.always = append(p.always, int(n))
 			continue

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
+
+	"github.com/kizuki-dfir/kizuki/internal/relit"
 )
 
 // enumerate calls f on every string over alpha of length 0 to n.
@@ -26,7 +28,7 @@ func enumerate(alpha string, n int, f func(string)) {
 	rec(nil)
 }
 
-// TestRestrictExhaustive proves restrict and required on small patterns
+// TestRestrictExhaustive proves restrict and relit.Required on small patterns
 // built to hit every case of the rewrite (classes emptied by the alphabet,
 // folded literals, stars, pluses and repeats of nothing, alternations left
 // with one branch, assertions), over every string up to length 6 of a small
@@ -53,7 +55,7 @@ func TestRestrictExhaustive(t *testing.T) {
 			t.Fatalf("%s: %v", pat, err)
 		}
 		scratch := make([]uint64, set.words())
-		need, needOK := required(restrict(re, a))
+		need, needOK := relit.Required(restrict(re, a))
 		matches := 0
 		enumerate(letters, 6, func(s string) {
 			want := full.MatchString(s)
