@@ -947,24 +947,58 @@ var commandPurposes = []struct {
 		purpose{"TA0003", []string{"T1136.001", "T1053.003", "T1098.004"}}},
 }
 
+// purposeMatchers are commandPurposes split once into the words matched as
+// a whole shell word (a map lookup) and the path fragments searched for in
+// each word: commandPurpose runs for every privileged command of an
+// incident, which on a busy auth.log is hundreds of thousands.
+var purposeMatchers = func() []purposeMatcher {
+	out := make([]purposeMatcher, len(commandPurposes))
+	for i, cp := range commandPurposes {
+		m := purposeMatcher{purpose: cp.purpose, words: map[string]bool{}}
+		for _, w := range cp.words {
+			if strings.ContainsAny(w, "/.") {
+				m.fragments = append(m.fragments, w)
+			} else {
+				m.words[w] = true
+			}
+		}
+		out[i] = m
+	}
+	return out
+}()
+
+type purposeMatcher struct {
+	purpose
+	words     map[string]bool
+	fragments []string
+}
+
 // commandPurpose returns the purposes a command line serves. Words are
-// matched as whole shell words, or as path fragments for paths.
+// matched as whole shell words (the last path element: "/usr/bin/id" is
+// "id"), path fragments anywhere in a word.
 func commandPurpose(cmd string) []purpose {
 	fields := strings.FieldsFunc(strings.ToLower(cmd), func(r rune) bool {
 		return r == ' ' || r == '\t' || r == ';' || r == '|' || r == '&' || r == '(' || r == ')' || r == '`' || r == '"' || r == '\''
 	})
 	var out []purpose
-	for _, cp := range commandPurposes {
-	words:
-		for _, w := range cp.words {
-			for _, f := range fields {
-				base := f[strings.LastIndexByte(f, '/')+1:]
-				if base == w || (strings.ContainsAny(w, "/.") && strings.Contains(f, w)) {
-					out = append(out, cp.purpose)
-					break words
-				}
-			}
+	for _, m := range purposeMatchers {
+		if m.serves(fields) {
+			out = append(out, m.purpose)
 		}
 	}
 	return out
+}
+
+func (m *purposeMatcher) serves(fields []string) bool {
+	for _, f := range fields {
+		if m.words[f[strings.LastIndexByte(f, '/')+1:]] {
+			return true
+		}
+		for _, w := range m.fragments {
+			if strings.Contains(f, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
