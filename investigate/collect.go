@@ -300,16 +300,16 @@ func (w *collectorWorker) database(ev *event.Event) {
 	if st == "" {
 		return
 	}
-	lower := strings.ToLower(st)
+	var words [1]uint64
+	dbWords.Scan(st, words[:])
 	kind := ""
 	switch {
-	case strings.HasPrefix(lower, "drop table"), strings.HasPrefix(lower, "drop database"),
-		strings.HasPrefix(lower, "truncate"),
-		strings.HasPrefix(lower, "delete") && !whereWord.MatchString(st):
+	case prefixFold(st, "drop table"), prefixFold(st, "drop database"), prefixFold(st, "truncate"),
+		prefixFold(st, "delete") && !whereWord.MatchString(st):
 		kind = "db_destroy"
-	case ev.Rows >= 1000, strings.Contains(lower, "into outfile"), strings.Contains(lower, "into dumpfile"):
+	case ev.Rows >= 1000, words[0]&(1<<dbOutfile) != 0:
 		kind = "db_read"
-	case strings.Contains(lower, "union") && strings.Contains(lower, "select"):
+	case words[0]&(1<<dbUnion) != 0 && words[0]&(1<<dbSelect) != 0:
 		kind = "db_read"
 	default:
 		return
@@ -330,6 +330,38 @@ func (w *collectorWorker) database(ev *event.Event) {
 	}
 	n.text = strings.Clone(text)
 	w.notable = append(w.notable, n)
+}
+
+// dbWords finds, in one pass and ignoring ASCII case, the words that make
+// a statement one that reads much: statements are long and a database log
+// holds millions, so they are not lower-cased first. (Of the runes Unicode
+// lower-cases into ASCII, İ gives "i̇" and the Kelvin sign "k": neither can
+// complete these words, so folding ASCII alone finds what lower-casing did.)
+var dbWords = ac.New([]string{"into outfile", "into dumpfile", "union", "select"},
+	[][]int32{{dbOutfile}, {dbOutfile}, {dbUnion}, {dbSelect}})
+
+const (
+	dbOutfile = iota
+	dbUnion
+	dbSelect
+)
+
+// prefixFold reports whether s begins with the lower-case ASCII prefix p,
+// ignoring ASCII case.
+func prefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *collectorWorker) shell(ev *event.Event, p string) {
