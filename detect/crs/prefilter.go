@@ -39,6 +39,10 @@ type prefilter struct {
 	// session names, ...), for values over rceAlphabet; nil when there is
 	// none.
 	argRCE *patternSet
+	// headerRx is every @rx pattern of the paranoia-1 rules over
+	// User-Agent or Referer (headerRules), for values over headerBytes;
+	// nil when there is none.
+	headerRx *patternSet
 	// noQueries is set when a 932 pattern does not compile in RE2: queries
 	// then always go to Coraza.
 	noQueries bool
@@ -50,7 +54,7 @@ type prefilter struct {
 var (
 	pathAlphabet   = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_/.")
 	argAlphabet    = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_.=+")
-	headerAlphabet = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_/:~. ,+();")
+	headerAlphabet = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_/:~. ,+();@!?=&%#") // headerBytes, lowered
 	// rceAlphabet is what commandAtStart reads: names and values as written
 	// (either case), and their forms with "+" read as a space.
 	rceAlphabet = alphabetOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.=+ ")
@@ -262,7 +266,17 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		return nil, err
 	}
 
+	hrules, err := headerRules(root)
+	if err != nil {
+		return nil, err
+	}
+	headerRx, err := headerPatterns(hrules)
+	if err != nil {
+		return nil, fmt.Errorf("header patterns: %w", err)
+	}
+
 	f := &prefilter{
+		headerRx:    headerRx,
 		argRCE:      argRCE,
 		noQueries:   noQueries,
 		base64Rules: b64,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"github.com/kizuki-dfir/kizuki/event"
 )
 
@@ -21,6 +23,7 @@ type Screen struct {
 	// mention JavaScript (the rare, costly case of base64Match).
 	urls, agents, referers, pairs, commands, base64 memo
 	scratch                                         []uint64 // for argRCE.MatchString
+	headerScratch                                   []uint64 // for headerRx.MatchString
 }
 
 // NewScreen returns a Screen for one goroutine.
@@ -399,42 +402,73 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 	if m, ok := memo.get(h); ok {
 		return m
 	}
-	m := s.plainHeaderSlow(h, referer)
+	m := s.plainHeaderSlow(h)
 	memo.put(h, m)
 	return m
 }
 
-func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
+// plainHeaderSlow decides a header value on its own, as the paranoia-1
+// rules that read User-Agent and Referer see it (headerRules): its bytes,
+// as written and once URL-decoded, are headerBytes, so t:jsDecode,
+// t:cssDecode, t:removeNulls and t:utf8toUnicode leave it as it is; it must
+// be its own t:htmlEntityDecode; and then each rule reads one of a few forms
+// of it (as written, URL-decoded, without spaces, through t:cmdLine), on
+// which the rules' own patterns, word lists and libinjection are asked.
+// Both roles are asked every header rule: a rule that reads only one of them
+// can only send more values to Coraza.
+func (s *Screen) plainHeaderSlow(h string) bool {
 	f := s.c.pre
-	if referer {
-		// A referrer's query (a search page) is judged like a request's.
-		if i := strings.IndexByte(h, '?'); i >= 0 {
-			if !s.plainQuery(h[i+1:]) {
-				return false
-			}
-			h = h[:i]
-		}
-	}
 	if len(h) > maxPlain {
 		return false
 	}
+	d, ok := decodeHeader(h)
+	if !ok {
+		return false
+	}
+	forms := [...]string{h, d, strings.ReplaceAll(h, " ", ""), strings.ReplaceAll(d, " ", ""), cmdLine(h), cmdLine(d)}
+	for _, v := range forms[:2] {
+		if !s.plainHeaderForm(v) {
+			return false
+		}
+		if strings.IndexByte(v, '&') >= 0 && html.UnescapeString(v) != v {
+			return false // an entity t:htmlEntityDecode would decode
+		}
+	}
+	if re := f.headerRx; re != nil {
+		if s.headerScratch == nil {
+			s.headerScratch = make([]uint64, re.words())
+		}
+		for i, v := range forms {
+			if i > 0 && v == forms[i-1] {
+				continue
+			}
+			if re.MatchString(v, s.headerScratch) {
+				return false
+			}
+		}
+	}
+	return !injection(h) && !injection(d)
+}
+
+// plainHeaderForm checks one form of a header (as written or URL-decoded)
+// with the literal gates: bytes of headerBytes, no "..", no "()", none of
+// the words CRS's lists and the hand-listed regex literals hold.
+func (s *Screen) plainHeaderForm(h string) bool {
+	f := s.c.pre
 	var low [maxPlain]byte
 	prev := byte(0)
 	for i := 0; i < len(h); i++ {
 		ch := h[i]
+		if ch >= 128 || !headerBytes[ch] {
+			return false
+		}
 		switch {
-		case 'a' <= ch && ch <= 'z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '/', ch == ':':
 		case 'A' <= ch && ch <= 'Z':
 			ch += 'a' - 'A'
-		case ch == '~' && !referer: // crawler versions ("SemrushBot/7~bl")
 		case ch == '.':
 			if prev == '.' { // traversal (930110 reads every header but Referer)
 				return false
 			}
-		case referer:
-			// a Referer with a query, spaces or punctuation goes to Coraza
-			return false
-		case ch == ' ', ch == ',', ch == '+', ch == '(':
 		case ch == ')':
 			// "()" and "( )" open shellshock (932170) and 932340
 			j := i - 1
@@ -444,9 +478,6 @@ func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 			if j >= 0 && h[j] == '(' {
 				return false
 			}
-		case ch == ';':
-		default:
-			return false
 		}
 		low[i] = ch
 		prev = ch
@@ -471,10 +502,38 @@ func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 			n++
 		}
 	}
-	if f.squeezed.ContainsBytes(sq[:n]) {
-		return false
+	return !f.squeezed.ContainsBytes(sq[:n])
+}
+
+// cmdLine is t:cmdLine on a value of headerBytes: "," and ";" read as
+// spaces, runs of spaces collapsed to one, a space before "/" or "("
+// dropped, letters lowered (its deletions, of quotes, "\\" and "^", have
+// nothing to delete here).
+func cmdLine(v string) string {
+	out := make([]byte, 0, len(v))
+	space := false
+	for i := 0; i < len(v); i++ {
+		switch a := v[i]; a {
+		case ' ', ',', ';':
+			if !space {
+				out = append(out, ' ')
+				space = true
+			}
+		case '/', '(':
+			if space {
+				out = out[:len(out)-1]
+			}
+			space = false
+			out = append(out, a)
+		default:
+			if 'A' <= a && a <= 'Z' {
+				a += 'a' - 'A'
+			}
+			out = append(out, a)
+			space = false
+		}
 	}
-	return !injection(h)
+	return string(out)
 }
 
 func isHexByte(c byte) bool {

@@ -1,0 +1,145 @@
+package crs
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// headerRule is the first condition of a paranoia-1 request rule that reads
+// the User-Agent or the Referer: the only conditions that can make CRS fire
+// on a header value (a chained condition only narrows its rule).
+type headerRule struct {
+	file, id string
+	targets  string // as written: "REQUEST_HEADERS|!REQUEST_HEADERS:Cookie|…"
+	operator string // "@rx …", "@pmFromFile …", "@detectSQLi", …
+	trans    []string
+}
+
+// headerTargets are the collections whose members include User-Agent or
+// Referer. REQUEST_HEADERS_NAMES reads names, not values; counts (&…) read
+// neither.
+var headerTargets = map[string]bool{
+	"REQUEST_HEADERS":            true,
+	"REQUEST_HEADERS:User-Agent": true,
+	"REQUEST_HEADERS:Referer":    true,
+}
+
+var (
+	continuationRE = regexp.MustCompile(`\\\n[ \t]*`)
+	secRuleRE      = regexp.MustCompile(`^SecRule\s+(\S+)\s+"((?:[^"\\]|\\.)*)"\s*(?:"(.*)")?`)
+	ruleIDRE       = regexp.MustCompile(`\bid:(\d+)`)
+	transRE        = regexp.MustCompile(`\bt:(\w+)`)
+)
+
+// headerRules lists the first conditions of the paranoia-1 request rules
+// over User-Agent or Referer, in rule-file order.
+func headerRules(root fs.FS) ([]headerRule, error) {
+	var out []headerRule
+	for _, name := range append([]string{
+		"@owasp_crs/REQUEST-905-COMMON-EXCEPTIONS.conf",
+		"@owasp_crs/REQUEST-911-METHOD-ENFORCEMENT.conf",
+		"@owasp_crs/REQUEST-913-SCANNER-DETECTION.conf",
+		"@owasp_crs/REQUEST-922-MULTIPART-ATTACK.conf",
+	}, argRuleFiles...) {
+		conf, err := fs.ReadFile(root, name)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, err)
+		}
+		pl1 := string(conf)
+		if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
+			pl1 = pl1[:strings.LastIndexByte(pl1[:i], '\n')+1] // the level-2 marker's line on
+		}
+		chained := false // the previous SecRule asked for a chain
+		for _, line := range strings.Split(continuationRE.ReplaceAllString(pl1, " "), "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "SecRule ") {
+				continue
+			}
+			m := secRuleRE.FindStringSubmatch(line)
+			if m == nil {
+				return nil, fmt.Errorf("%s: cannot read rule %.80q", name, line)
+			}
+			first := !chained
+			chained = strings.Contains(m[3], "chain")
+			if !first {
+				continue
+			}
+			reads := false
+			for _, t := range strings.Split(m[1], "|") {
+				reads = reads || headerTargets[t]
+			}
+			if !reads {
+				continue
+			}
+			r := headerRule{file: name, targets: m[1], operator: m[2]}
+			if id := ruleIDRE.FindStringSubmatch(m[3]); id != nil {
+				r.id = id[1]
+			}
+			for _, t := range transRE.FindAllStringSubmatch(m[3], -1) {
+				r.trans = append(r.trans, t[1])
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// headerPatterns compiles the @rx patterns of rules (each made
+// case-insensitive, which only widens what it accepts and covers
+// t:lowercase) into one set over headerBytes.
+func headerPatterns(rules []headerRule) (*patternSet, error) {
+	alt := &syntax.Regexp{Op: syntax.OpAlternate}
+	for _, r := range rules {
+		pat, ok := strings.CutPrefix(r.operator, "@rx ")
+		if !ok {
+			continue
+		}
+		re, err := syntax.Parse("(?i)(?:"+pat+")", syntax.Perl)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %w", r.id, err)
+		}
+		alt.Sub = append(alt.Sub, re)
+	}
+	if len(alt.Sub) == 0 {
+		return nil, nil
+	}
+	return compileParsed(alt, headerBytes)
+}
+
+// headerBytes are the bytes a header value the prefilter may call plain is
+// made of, as written and once URL-decoded: headerAlphabet in both cases.
+var headerBytes = alphabetOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/:~. ,+();@!?=&%#")
+
+// decodeHeader returns h as t:urlDecodeUni leaves it, and ok false when
+// that decoding is one the prefilter does not model or leaves headerBytes:
+// a "%" must start a %HH escape (no %uHHHH, no malformed escape, which
+// Coraza copies through) of a byte in headerBytes. "+" becomes a space.
+func decodeHeader(h string) (d string, ok bool) {
+	if strings.IndexByte(h, '%') < 0 && strings.IndexByte(h, '+') < 0 {
+		return h, true
+	}
+	var buf [maxPlain]byte
+	n := 0
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			if i+2 >= len(h) || !isHexByte(h[i+1]) || !isHexByte(h[i+2]) {
+				return "", false
+			}
+			c = byte(hexVal(h[i+1 : i+3]))
+			if c >= 128 || !headerBytes[c] {
+				return "", false
+			}
+			i += 2
+		}
+		buf[n] = c
+		n++
+	}
+	return string(buf[:n]), true
+}
