@@ -90,8 +90,12 @@ type Checker struct {
 	waf      coraza.WAF
 	wafErr   error
 	paranoia int
-	pre      *prefilter
 	cache    *cache[Verdict]
+
+	// The prefilter reads CRS's rule and data files and builds its automata
+	// (~0.1 s) on the first web request, so scans of other logs never do.
+	preOnce sync.Once
+	pre     *prefilter
 
 	checked, prefiltered, cacheHits, evaluated, errs atomic.Uint64
 
@@ -111,18 +115,28 @@ func New(opts Options) (*Checker, error) {
 	if opts.CacheSize == 0 {
 		opts.CacheSize = DefaultCacheSize
 	}
-	root := embeddedFS{coreruleset.FS}
-	pre, err := newPrefilter(root)
-	if err != nil {
-		return nil, fmt.Errorf("crs: build prefilter: %w", err)
-	}
-	c := &Checker{paranoia: opts.Paranoia, pre: pre}
+	c := &Checker{paranoia: opts.Paranoia}
 	if opts.CacheSize > 0 {
 		c.cache = newCache[Verdict](opts.CacheSize)
 	}
 	c.keyPool.New = func() any { b := make([]byte, 0, 256); return &b }
 	c.screens.New = func() any { return c.NewScreen() }
 	return c, nil
+}
+
+// prefilter builds the prefilter once. It is built from the embedded CRS,
+// which tests show it can read; should that ever fail, the failure is
+// counted (Stats.Errors) and every request goes to Coraza.
+func (c *Checker) prefilter() *prefilter {
+	c.preOnce.Do(func() {
+		pre, err := newPrefilter(embeddedFS{coreruleset.FS})
+		if err != nil {
+			c.errs.Add(1)
+			return
+		}
+		c.pre = pre
+	})
+	return c.pre
 }
 
 // directives is the whole configuration: detection only, no request or

@@ -17,7 +17,8 @@ import (
 // A Screen is not safe for concurrent use: give each goroutine its own
 // (Checker.NewScreen). Checker.MayMatch borrows one from a pool.
 type Screen struct {
-	c *Checker
+	c   *Checker
+	pre *prefilter // c's, once the first request has needed it
 	// Verdicts per distinct value: whole URLs, User-Agents, Referers, query
 	// pairs, values the argument patterns read, and base64 decodings that
 	// mention JavaScript (the rare, costly case of base64Match).
@@ -70,6 +71,11 @@ func (s *Screen) MayMatch(ev *event.Event) bool {
 	default:
 		return true
 	}
+	if s.pre == nil {
+		if s.pre = s.c.prefilter(); s.pre == nil {
+			return true
+		}
+	}
 	return !s.plainURL(ev.URL) || !s.plainHeader(ev.UserAgent, false) || !s.plainHeader(ev.Referrer, true)
 }
 
@@ -92,7 +98,7 @@ func (s *Screen) plainURL(u string) bool {
 
 // plainPath reports whether p is an origin-form path CRS PL1 cannot flag.
 func (s *Screen) plainPath(p string) bool {
-	f := s.c.pre
+	f := s.pre
 	if q := strings.IndexByte(p, '?'); q >= 0 {
 		if !s.plainQuery(p[q+1:]) {
 			return false
@@ -150,7 +156,7 @@ func (s *Screen) plainQuery(q string) bool {
 	if q == "" {
 		return true
 	}
-	if len(q) > maxQuery || s.c.pre.noQueries {
+	if len(q) > maxQuery || s.pre.noQueries {
 		return false
 	}
 	// Shape first, without allocating: plain characters, bounded sizes,
@@ -213,7 +219,7 @@ func (s *Screen) plainQuery(q string) bool {
 // command the 932 patterns see at its start, no injection libinjection sees
 // once "+" is read as a space.
 func (s *Screen) plainPair(pair string) bool {
-	f := s.c.pre
+	f := s.pre
 	name, value, _ := strings.Cut(pair, "=")
 	var low [maxQuery]byte
 	for i := 0; i < len(pair); i++ {
@@ -257,7 +263,7 @@ func (s *Screen) plainPair(pair string) bool {
 // commandAtStart asks the 932 patterns once per distinct value: query
 // values repeat ("page=2", "sort=price").
 func (s *Screen) commandAtStart(v string) bool {
-	re := s.c.pre.argRCE
+	re := s.pre.argRCE
 	if re == nil || shortNumber(v) {
 		return false // ids and offsets; the overflow values 942220 knows are in argWords
 	}
@@ -290,13 +296,13 @@ func (s *Screen) base64Match(p string) bool {
 	if len(d) == 0 {
 		return false
 	}
-	if !mayDecodeFurther(d) && !s.c.pre.jsWords.ContainsBytes(d) {
+	if !mayDecodeFurther(d) && !s.pre.jsWords.ContainsBytes(d) {
 		return false
 	}
 	if m, ok := s.base64.get(p); ok {
 		return m
 	}
-	m := s.c.pre.base64MatchSlow(p)
+	m := s.pre.base64MatchSlow(p)
 	s.base64.put(p, m)
 	return m
 }
@@ -417,7 +423,7 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 // Both roles are asked every header rule: a rule that reads only one of them
 // can only send more values to Coraza.
 func (s *Screen) plainHeaderSlow(h string) bool {
-	f := s.c.pre
+	f := s.pre
 	if len(h) > maxPlain {
 		return false
 	}
@@ -454,7 +460,7 @@ func (s *Screen) plainHeaderSlow(h string) bool {
 // with the literal gates: bytes of headerBytes, no "..", no "()", none of
 // the words CRS's lists and the hand-listed regex literals hold.
 func (s *Screen) plainHeaderForm(h string) bool {
-	f := s.c.pre
+	f := s.pre
 	var low [maxPlain]byte
 	prev := byte(0)
 	for i := 0; i < len(h); i++ {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kizuki-dfir/kizuki/event"
 )
 
 // TestASCIILowerRunes proves the list mayDecodeFurther relies on: no other
@@ -36,6 +38,7 @@ func TestASCIILowerRunes(t *testing.T) {
 func TestBase64Gate(t *testing.T) {
 	c := checker(t, 1)
 	s := c.NewScreen()
+	s.pre = c.prefilter() // the internals are called directly, not through MayMatch
 	r := rand.New(rand.NewSource(1))
 	var inputs []string
 	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -61,7 +64,7 @@ func TestBase64Gate(t *testing.T) {
 	}
 	var slowTrue, fastFalse int
 	for _, p := range inputs {
-		want := c.pre.base64MatchSlow(p)
+		want := c.prefilter().base64MatchSlow(p)
 		if got := s.base64Match(p); got != want {
 			t.Fatalf("base64Match(%q) = %v, base64MatchSlow %v (decoded %q)", p, got, want, base64Strict(p))
 		}
@@ -71,7 +74,7 @@ func TestBase64Gate(t *testing.T) {
 		var buf [maxPlain]byte
 		if d := base64Into(buf[:0], p); string(d) != base64Strict(p) {
 			t.Fatalf("base64Into(%q) = %q, base64Strict %q", p, d, base64Strict(p))
-		} else if len(d) == 0 || !mayDecodeFurther(d) && !c.pre.jsWords.ContainsBytes(d) {
+		} else if len(d) == 0 || !mayDecodeFurther(d) && !c.prefilter().jsWords.ContainsBytes(d) {
 			fastFalse++
 		}
 	}
@@ -201,5 +204,24 @@ func TestMemo(t *testing.T) {
 		if tc.pool <= tc.limit/2 && hits < 19000 {
 			t.Errorf("limit %d, %d keys: only %d hits", tc.limit, tc.pool, hits)
 		}
+	}
+}
+
+// TestPrefilterLazy checks that New leaves the prefilter unbuilt, so that
+// scans with no web request never pay for it, and that the first request
+// builds it.
+func TestPrefilterLazy(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.pre != nil {
+		t.Fatal("New built the prefilter")
+	}
+	if c.MayMatch(&event.Event{Kind: event.KindWeb, Method: "GET", URL: "/index.html"}) {
+		t.Error("a plain request was not ruled out")
+	}
+	if c.pre == nil {
+		t.Error("the first request did not build the prefilter")
 	}
 }
