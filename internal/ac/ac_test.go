@@ -73,17 +73,21 @@ func BenchmarkContains(b *testing.B) {
 	}
 }
 
-// BenchmarkScan scans a typical user agent with a hundred literals of the
-// kind the Sigma web rules own, none of which occurs.
-func BenchmarkScan(b *testing.B) {
+// webMatcher is an automaton over a hundred literals of the kind the Sigma
+// web rules own, and a typical user agent holding none of them.
+func webMatcher() (*Matcher, string) {
 	var lits []string
 	var owners [][]int32
 	for i, l := range strings.Fields(`sqlmap/ nikto gobuster/ dirbuster (dirb) wfuzz/ nuclei hydra masscan/ zgrab/ wpscan whatweb/ acunetix netsparker commix/ feroxbuster/ openvas havij ;id %3bid |id %7cid $(id) uname%20-a uname+-a /bin/sh /bin/bash bash%20-i nc%20-e wget%20http curl%20http python%20-c base64%20-d cmd=whoami cmd=id cmd=ls exec=id login signin logon xmlrpc ../ ..%2f %2e%2e /etc/passwd /etc/shadow win.ini boot.ini union%20select union+select sleep( benchmark( waitfor%20delay information_schema or%201=1 '%20or%20' /uploads/ /images/ .php .jsp .aspx`) {
 		lits = append(lits, l)
 		owners = append(owners, []int32{int32(i % 64)})
 	}
-	m := New(lits, owners)
-	s := `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36`
+	return New(lits, owners), `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36`
+}
+
+// BenchmarkScan scans a typical user agent with webMatcher.
+func BenchmarkScan(b *testing.B) {
+	m, s := webMatcher()
 	bits := make([]uint64, 1)
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
@@ -94,14 +98,7 @@ func BenchmarkScan(b *testing.B) {
 // BenchmarkScanASCII is BenchmarkScan also telling whether the value is
 // ASCII: what the Sigma prefilter runs.
 func BenchmarkScanASCII(b *testing.B) {
-	var lits []string
-	var owners [][]int32
-	for i, l := range strings.Fields(`sqlmap/ nikto gobuster/ dirbuster (dirb) wfuzz/ nuclei hydra masscan/ zgrab/ wpscan whatweb/ acunetix netsparker commix/ feroxbuster/ openvas havij ;id %3bid |id %7cid $(id) uname%20-a uname+-a /bin/sh /bin/bash bash%20-i nc%20-e wget%20http curl%20http python%20-c base64%20-d cmd=whoami cmd=id cmd=ls exec=id login signin logon xmlrpc ../ ..%2f %2e%2e /etc/passwd /etc/shadow win.ini boot.ini union%20select union+select sleep( benchmark( waitfor%20delay information_schema or%201=1 '%20or%20' /uploads/ /images/ .php .jsp .aspx`) {
-		lits = append(lits, l)
-		owners = append(owners, []int32{int32(i % 64)})
-	}
-	m := New(lits, owners)
-	s := `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36`
+	m, s := webMatcher()
 	bits := make([]uint64, 1)
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
