@@ -10,7 +10,7 @@ import "hash/maphash"
 // allocates nothing once the tables have grown, and the garbage collector
 // has nothing to scan.
 //
-// Like generations, it keeps two generations: when the current one is full
+// It keeps two generations: when the current one is full
 // (by entries or by key bytes) it becomes the old one, whose space the next
 // generation reuses; a hit in the old one is copied forward. Memory stays
 // within two tables of limit entries and budget key bytes. Not safe for
