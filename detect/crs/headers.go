@@ -37,6 +37,12 @@ var (
 // headerRules lists the first conditions of the paranoia-1 request rules
 // over User-Agent or Referer, in rule-file order.
 func headerRules(root fs.FS) ([]headerRule, error) {
+	return firstConditions(root, func(t string) bool { return headerTargets[t] })
+}
+
+// firstConditions lists the first conditions of the paranoia-1 request
+// rules with a target for which reads holds, in rule-file order.
+func firstConditions(root fs.FS, reads func(target string) bool) ([]headerRule, error) {
 	var out []headerRule
 	for _, name := range append([]string{
 		"@owasp_crs/REQUEST-905-COMMON-EXCEPTIONS.conf",
@@ -67,11 +73,11 @@ func headerRules(root fs.FS) ([]headerRule, error) {
 			if !first {
 				continue
 			}
-			reads := false
+			hit := false
 			for _, t := range strings.Split(m[1], "|") {
-				reads = reads || headerTargets[t]
+				hit = hit || reads(t)
 			}
-			if !reads {
+			if !hit {
 				continue
 			}
 			r := headerRule{file: name, targets: m[1], operator: m[2]}

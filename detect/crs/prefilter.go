@@ -43,6 +43,11 @@ type prefilter struct {
 	// User-Agent or Referer (headerRules), for values over headerBytes;
 	// nil when there is none.
 	headerRx *patternSet
+	// wideRx is every @rx pattern of the paranoia-1 rules that read the
+	// query (queryRules), over wideRxBytes; wideWords the argument word
+	// lists over wideWordBytes. widePair needs both.
+	wideRx    *patternSet
+	wideWords *ac.Matcher
 	// noQueries is set when a 932 pattern does not compile in RE2: queries
 	// then always go to Coraza.
 	noQueries bool
@@ -249,6 +254,19 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	if err != nil {
 		return nil, err
 	}
+	// widePair's lists take the inline @pm words of first conditions only:
+	// a chained "@pm ( )" (933150) narrows its rule, and would send every
+	// value with a parenthesis to Coraza.
+	wideLits := append(append(append([]string(nil), argLits...), pathLits...), sqlNames...)
+	qrules, err := queryRules(root)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range qrules {
+		if words, ok := strings.CutPrefix(r.operator, "@pm "); ok {
+			wideLits = append(wideLits, strings.Fields(strings.ToLower(words))...)
+		}
+	}
 	for _, name := range argRuleFiles {
 		conf, err := fs.ReadFile(root, name)
 		if err != nil {
@@ -275,7 +293,14 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		return nil, fmt.Errorf("header patterns: %w", err)
 	}
 
+	// A query rule RE2 cannot parse only turns widePair off.
+	wideRx, err := widePatterns(qrules)
+	if err != nil {
+		wideRx = nil
+	}
+
 	f := &prefilter{
+		wideRx:      wideRx,
 		headerRx:    headerRx,
 		argRCE:      argRCE,
 		noQueries:   noQueries,
@@ -288,6 +313,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		alpha *alphabet
 	}{
 		{&f.argWords, argLits, argAlphabet},
+		{&f.wideWords, wideLits, wideWordBytes},
 		{&f.pathWords, pathLits, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},

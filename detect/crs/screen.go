@@ -25,6 +25,7 @@ type Screen struct {
 	urls, agents, referers, pairs, commands, base64 memo
 	scratch                                         []uint64 // for argRCE.MatchString
 	headerScratch                                   []uint64 // for headerRx.MatchString
+	wideScratch                                     []uint64 // for wideRx.MatchString
 }
 
 // NewScreen returns a Screen for one goroutine.
@@ -149,9 +150,10 @@ const (
 )
 
 // plainQuery reports whether a query string can meet no paranoia-1 CRS rule:
-// name=value pairs of letters, digits, "_", "-" and "." only (no escapes, no
-// spaces, no quotes, no operators), none holding a word CRS looks for, and
-// no single value that could itself be a shell command or bare keyword.
+// name=value pairs of letters, digits, "_", "-" and "." only (no spaces, no
+// quotes, no operators), none holding a word CRS looks for, and no single
+// value that could itself be a shell command or bare keyword. A value may
+// also hold %HH escapes, ':', '/', '(', ')' and ',': widePair decides it.
 func (s *Screen) plainQuery(q string) bool {
 	if q == "" {
 		return true
@@ -163,9 +165,10 @@ func (s *Screen) plainQuery(q string) bool {
 	// name=value pairs with distinct names (a repeated name is HTTP parameter
 	// pollution, 921180).
 	var names [maxQueryArgs]string
-	args, valLen, start := 0, 0, 0
+	args, valLen, start, inValue := 0, 0, 0, false
 	for i := 0; i <= len(q); i++ {
 		if i == len(q) || q[i] == '&' {
+			inValue = false
 			name, _, ok := strings.Cut(q[start:i], "=")
 			if !ok || name == "" || args == maxQueryArgs {
 				return false
@@ -181,7 +184,17 @@ func (s *Screen) plainQuery(q string) bool {
 			continue
 		}
 		switch ch := q[i]; {
-		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '=', ch == '+':
+		case 'a' <= ch && ch <= 'z', 'A' <= ch && ch <= 'Z', '0' <= ch && ch <= '9', ch == '-', ch == '_', ch == '+':
+		case ch == '=':
+			if !inValue {
+				valLen = -1 // the bound is on the value, as ARGS holds it
+			}
+			inValue = true
+		case inValue && (ch == ':' || ch == '/' || ch == '(' || ch == ')' || ch == ','):
+			// widePair decides these values
+		case inValue && ch == '%':
+			// an escape is one byte of the value ARGS holds
+			valLen -= 2
 		case ch == '.':
 			if i > 0 && q[i-1] == '.' {
 				return false
@@ -221,6 +234,9 @@ func (s *Screen) plainQuery(q string) bool {
 func (s *Screen) plainPair(pair string) bool {
 	f := s.pre
 	name, value, _ := strings.Cut(pair, "=")
+	if strings.ContainsAny(value, "%:/(),") {
+		return s.widePair(name, value)
+	}
 	var low [maxQuery]byte
 	for i := 0; i < len(pair); i++ {
 		ch := pair[i]

@@ -124,6 +124,10 @@ func TestAlphabets(t *testing.T) {
 				}
 				continue
 			}
+			// A value widePair decides is read over its own alphabets.
+			if tc.ev == "query value" && wideWordBytes.has(rune(low)) && wideRxBytes.has(rune(b)) && wideBytes.has(rune(b)) {
+				continue
+			}
 			for _, a := range tc.alpha {
 				if !a.has(rune(low)) || a == rceAlphabet && !a.has(rune(b)) {
 					t.Errorf("%s: byte %#x passes as plain but is outside the alphabet its literals were cut to", tc.ev, b)
