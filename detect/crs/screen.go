@@ -206,6 +206,13 @@ func (s *Screen) plainQuery(q string) bool {
 			return false
 		}
 	}
+	// 930100 reads REQUEST_URI_RAW, where "?" is one of its dot units
+	// ("/dir/?.0x2e0x2f=x"): a first name that can continue a traversal
+	// after it ('.', or "0x2e", "0x2f", "0x5c") goes to Coraza. Later pairs
+	// follow an '&', which no traversal unit holds.
+	if q[0] == '.' || len(q) > 1 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X') {
+		return false
+	}
 	// Then each pair on its own, as CRS sees arguments; pairs repeat across a
 	// log ("page=2", "sort=price"), so each is judged once.
 	start = 0

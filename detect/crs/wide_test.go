@@ -190,3 +190,22 @@ func TestWideMutations(t *testing.T) {
 		t.Error("no mutation was flagged: the attacks test nothing")
 	}
 }
+
+// TestQueryAfterPath checks the traversals 930100 finds across the "?" of
+// REQUEST_URI_RAW, which no single pair shows, reach Coraza and are flagged.
+func TestQueryAfterPath(t *testing.T) {
+	if testing.Short() {
+		t.Skip("evaluates requests through Coraza")
+	}
+	c := checker(t, 1)
+	for _, u := range []string{"/dir/?.0x2e0x2f=x", "/dir/?0x2e0x2e0x2f=x", "/dir/?0X2E.0x5c=1&a=b"} {
+		ev := web("GET", u, "", "")
+		if !c.MayMatch(ev) {
+			t.Errorf("MayMatch(%q) = false", u)
+		}
+		r := requestOf(ev)
+		if v := c.evaluate(&r); !slices.Contains(ruleIDs(v), 930100) {
+			t.Errorf("%q: CRS fires %v, not 930100: the case tests nothing", u, ruleIDs(v))
+		}
+	}
+}
