@@ -229,3 +229,24 @@ func TestPrefilterLazy(t *testing.T) {
 		t.Error("the first request did not build the prefilter")
 	}
 }
+
+// TestBase64PlusInQuery pins a hole found in the plain-query path: Coraza
+// reads "+" in a query as a space and 934100 removes whitespace before it
+// base64-decodes, so "dGhp+cy5jb25zdHJ1Y3Rvcg" is "this.constructor" to
+// CRS. Each request must reach Coraza, and Coraza must flag it (or this test
+// proves nothing).
+func TestBase64PlusInQuery(t *testing.T) {
+	c := checker(t, 1)
+	for _, v := range []string{"dGhp+cy5jb25zdHJ1Y3Rvcg", "ZnVu+Y3Rpb24oKXs", "cmVx+dWlyZSgnY2hpbGRfcHJvY2VzcycpIA"} {
+		for _, u := range []string{"/?a=" + v, "/?" + v + "=1"} {
+			ev := &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, UserAgent: "Mozilla/5.0", Referrer: "-"}
+			r := requestOf(ev)
+			if v := c.evaluate(&r); len(v.Hits) == 0 {
+				t.Fatalf("%s: Coraza no longer flags it; pick another payload", u)
+			}
+			if !c.MayMatch(ev) {
+				t.Errorf("%s: ruled out, but Coraza flags it", u)
+			}
+		}
+	}
+}
