@@ -506,6 +506,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add("GET", "/index.html", "Mozilla/5.0", "-")
 	f.Add("GET", "/?id=1' or '1'='1", "() { :; }; id", "http://x/")
 	f.Add("POST", "/\x00\xff%u0041", "\r\nX: y", "")
+	f.Add("GET", "/?a=dGhp+cy5jb25zdHJ1Y3Rvcg&utm_campaign=Feed%3A+x%2Fy+%28z%29", "Mozilla/5.0 (compatible; Ezooms/1.0; help@moz.com)", "http://x/a?b=c&d=%20e")
 	f.Fuzz(func(t *testing.T, method, url, ua, ref string) {
 		ev := &event.Event{Kind: event.KindWeb, Method: method, URL: url, UserAgent: ua, Referrer: ref}
 		v := c.Check(ev)
