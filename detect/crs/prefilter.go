@@ -474,28 +474,25 @@ func shortNumber(v string) bool {
 	return true
 }
 
-// base64MatchSlow applies 934100/934160 the way CRS does to a plain path:
-// t:base64Decode, then t:urlDecodeUni and t:jsDecode, then
-// t:removeWhitespace, then the rules' own patterns.
+// base64MatchSlow applies 934100/934160 the way CRS does to a plain path or
+// value: t:base64Decode, then t:urlDecodeUni and t:jsDecode, then
+// t:removeWhitespace (934100) or t:replaceComments (934160). Both rules are
+// multiMatch: CRS tries their patterns after every transformation, not only
+// the last, so "new Function(" matches 934100 right after base64Decode even
+// though removeWhitespace would then make it "newFunction(". Every
+// intermediate form is tried with both patterns (a superset of what either
+// rule sees), and the whitespace-free form of the decoded bytes too.
 func (f *prefilter) base64MatchSlow(p string) bool {
 	d := base64Strict(p)
 	if d == "" {
 		return false
 	}
-	// After base64Decode, 934100 and 934160 apply urlDecodeUni, jsDecode and
-	// removeWhitespace again: the patterns are tried on the decoded bytes
-	// and on that second decoding, so a match hidden one layer deeper is
-	// still seen.
-	for _, v := range []string{d, jsDecode(urlDecodeUni(d))} {
+	u := urlDecodeUni(d)
+	j := jsDecode(u)
+	for _, v := range []string{d, u, j, removeSpace(d), removeSpace(j), replaceComments(j)} {
 		if !mentionsJS(v) {
 			continue
 		}
-		v = strings.Map(func(r rune) rune {
-			if unicode.IsSpace(r) {
-				return -1
-			}
-			return r
-		}, v)
 		for _, re := range f.base64Rules {
 			if re.MatchString(v) {
 				return true
@@ -503,6 +500,39 @@ func (f *prefilter) base64MatchSlow(p string) bool {
 		}
 	}
 	return false
+}
+
+// removeSpace is t:removeWhitespace.
+func removeSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// replaceComments is t:replaceComments: each C comment, and an unterminated
+// one at the end, becomes one space.
+func replaceComments(s string) string {
+	if !strings.Contains(s, "/*") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteByte(' ')
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			return b.String()
+		}
+		s = s[i+2+j+2:]
+	}
 }
 
 // jsWords are literals every alternative of 934100's and 934160's patterns

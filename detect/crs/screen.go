@@ -3,6 +3,8 @@ package crs
 import (
 	"bytes"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -335,7 +337,7 @@ func (s *Screen) base64Match(p string) bool {
 	if len(d) == 0 {
 		return false
 	}
-	if !mayDecodeFurther(d) && !s.pre.jsWords.ContainsBytes(d) {
+	if !mayDecodeFurther(d) && !s.pre.jsWords.ContainsBytes(d) && !s.pre.jsWords.ContainsBytes(withoutSpace(d)) {
 		return false
 	}
 	if m, ok := s.base64.get(p); ok {
@@ -354,6 +356,26 @@ var asciiLowerRunes = []string{"\u0130", "\u212a"}
 
 // lowerLeads are the first bytes of asciiLowerRunes.
 const lowerLeads = "\xc4\xe2"
+
+// withoutSpace is d with the runes unicode.IsSpace reports removed, as
+// t:removeWhitespace leaves it: removing spaces can join a word ("ev al"),
+// so the gate looks for jsWords there too. It reuses d's memory when d
+// holds no space (nearly always) and allocates otherwise.
+func withoutSpace(d []byte) []byte {
+	for i := 0; i < len(d); {
+		r, n := utf8.DecodeRune(d[i:])
+		if unicode.IsSpace(r) {
+			return []byte(strings.Map(func(r rune) rune {
+				if unicode.IsSpace(r) {
+					return -1
+				}
+				return r
+			}, string(d)))
+		}
+		i += n
+	}
+	return d
+}
 
 // mayDecodeFurther reports whether mentionsJS could answer differently for
 // d, or for its urlDecodeUni+jsDecode form, than an ASCII-folding scan of d
