@@ -118,34 +118,3 @@ func headerPatterns(rules []headerRule) (*patternSet, error) {
 // headerBytes are the bytes a header value the prefilter may call plain is
 // made of, as written and once URL-decoded: headerAlphabet in both cases.
 var headerBytes = alphabetOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/:~. ,+();@!?=&%#")
-
-// decodeHeader returns h as t:urlDecodeUni leaves it, and ok false when
-// that decoding is one the prefilter does not model or leaves headerBytes:
-// a "%" must start a %HH escape (no %uHHHH, no malformed escape, which
-// Coraza copies through) of a byte in headerBytes. "+" becomes a space.
-func decodeHeader(h string) (d string, ok bool) {
-	if strings.IndexByte(h, '%') < 0 && strings.IndexByte(h, '+') < 0 {
-		return h, true
-	}
-	var buf [maxPlain]byte
-	n := 0
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		switch c {
-		case '+':
-			c = ' '
-		case '%':
-			if i+2 >= len(h) || !isHexByte(h[i+1]) || !isHexByte(h[i+2]) {
-				return "", false
-			}
-			c = byte(hexVal(h[i+1 : i+3]))
-			if c >= 128 || !headerBytes[c] {
-				return "", false
-			}
-			i += 2
-		}
-		buf[n] = c
-		n++
-	}
-	return string(buf[:n]), true
-}

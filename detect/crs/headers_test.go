@@ -60,7 +60,7 @@ func TestHeaderRulesModelled(t *testing.T) {
 	}
 }
 
-// TestDecodeHeader checks decodeHeader against urlDecodeUni where it says
+// TestDecodeHeader checks decodeWithin over headerBytes against urlDecodeUni where it says
 // it models it, and that it refuses what it does not.
 func TestDecodeHeader(t *testing.T) {
 	for _, tc := range []struct {
@@ -71,12 +71,12 @@ func TestDecodeHeader(t *testing.T) {
 		{"%3Cscript%3E", false}, {"%u0041", false}, {"%zz", false}, {"x%2", false}, {"%0a", false}, {"%5c", false},
 		{"%C3%A9", false}, {"%27", false},
 	} {
-		d, ok := decodeHeader(tc.in)
+		d, ok := decodeWithin(tc.in, headerBytes)
 		if ok != tc.ok {
-			t.Errorf("decodeHeader(%q) ok = %v, want %v", tc.in, ok, tc.ok)
+			t.Errorf("decodeWithin(%q, headerBytes) ok = %v, want %v", tc.in, ok, tc.ok)
 		}
 		if ok && d != urlDecodeUni(tc.in) {
-			t.Errorf("decodeHeader(%q) = %q, urlDecodeUni %q", tc.in, d, urlDecodeUni(tc.in))
+			t.Errorf("decodeWithin(%q, headerBytes) = %q, urlDecodeUni %q", tc.in, d, urlDecodeUni(tc.in))
 		}
 	}
 }

@@ -551,6 +551,45 @@ func mentionsJS(v string) bool {
 	return false
 }
 
+// decodeWithin returns s as Coraza decodes a query argument and as
+// t:urlDecodeUni decodes a plain header ("+" a space, %HH a byte), and ok
+// false unless every escape is a well-formed %HH (no %uHHHH, no malformed
+// escape, which Coraza copies through) and every byte, as written or
+// decoded, is in a: the prefilter decides only what it models.
+func decodeWithin(s string, a *alphabet) (d string, ok bool) {
+	var buf [maxPlain]byte
+	if len(s) > len(buf) {
+		return "", false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			if i+2 >= len(s) || !isHexByte(s[i+1]) || !isHexByte(s[i+2]) {
+				return "", false
+			}
+			c = byte(hexVal(s[i+1 : i+3]))
+			if c >= 128 || !a[c] {
+				return "", false
+			}
+			i += 2
+		default:
+			if c >= 128 || !a[c] {
+				return "", false
+			}
+		}
+		buf[n] = c
+		n++
+	}
+	if n == len(s) && strings.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	return string(buf[:n]), true
+}
+
 // urlDecodeUni decodes %HH, %uHHHH and + as ModSecurity's transformation
 // does, leaving malformed escapes as they are.
 func urlDecodeUni(s string) string {

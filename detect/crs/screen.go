@@ -488,7 +488,7 @@ func (s *Screen) plainHeaderSlow(h string) bool {
 	if len(h) > maxPlain {
 		return false
 	}
-	d, ok := decodeHeader(h)
+	d, ok := decodeWithin(h, headerBytes)
 	if !ok {
 		return false
 	}

@@ -69,40 +69,6 @@ func widePatterns(rules []headerRule) (*patternSet, error) {
 	return compileParsed(alt, wideRxBytes)
 }
 
-// decodeArg returns v as Coraza stores it in ARGS ("+" a space, %HH a
-// byte), and ok false unless every escape is a well-formed %HH of a byte in
-// wideBytes and every other byte is in wideBytes or "+".
-func decodeArg(v string) (d string, ok bool) {
-	var buf [maxQuery]byte
-	n := 0
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch c {
-		case '+':
-			c = ' '
-		case '%':
-			if i+2 >= len(v) || !isHexByte(v[i+1]) || !isHexByte(v[i+2]) {
-				return "", false
-			}
-			c = byte(hexVal(v[i+1 : i+3]))
-			if c >= 128 || !wideBytes[c] {
-				return "", false
-			}
-			i += 2
-		default:
-			if c >= 128 || !wideBytes[c] {
-				return "", false
-			}
-		}
-		if n == len(buf) {
-			return "", false
-		}
-		buf[n] = c
-		n++
-	}
-	return string(buf[:n]), true
-}
-
 // normalizePath is Coraza's t:normalizePath.
 func normalizePath(v string) string {
 	if v == "" {
@@ -146,7 +112,7 @@ func (s *Screen) widePair(name, value string) bool {
 	if f.wideRx == nil || f.wideWords == nil {
 		return false
 	}
-	d, ok := decodeArg(value)
+	d, ok := decodeWithin(value, wideBytes)
 	if !ok || len(d) == 0 || strings.Contains(d, "..") {
 		return false
 	}

@@ -74,7 +74,7 @@ func TestQueryRulesModelled(t *testing.T) {
 	}
 }
 
-// TestDecodeArg checks decodeArg against the standard query decoding where
+// TestDecodeArg checks decodeWithin over wideBytes against the standard query decoding where
 // it accepts, and that it refuses what it does not model.
 func TestDecodeArg(t *testing.T) {
 	for _, tc := range []struct {
@@ -85,12 +85,12 @@ func TestDecodeArg(t *testing.T) {
 		{"%3Cscript%3E", false}, {"%u0041", false}, {"%zz", false}, {"x%2", false}, {"%25", false}, {"%2B", false},
 		{"%26", false}, {"%3D", false}, {"%27", false}, {"%C3%A9", false}, {"%00", false}, {"%5C", false}, {"a;b", false},
 	} {
-		d, ok := decodeArg(tc.in)
+		d, ok := decodeWithin(tc.in, wideBytes)
 		if ok != tc.ok {
-			t.Errorf("decodeArg(%q) ok = %v, want %v", tc.in, ok, tc.ok)
+			t.Errorf("decodeWithin(%q, wideBytes) ok = %v, want %v", tc.in, ok, tc.ok)
 		}
 		if want, err := url.QueryUnescape(tc.in); ok && (err != nil || d != want) {
-			t.Errorf("decodeArg(%q) = %q, QueryUnescape %q (%v)", tc.in, d, want, err)
+			t.Errorf("decodeWithin(%q, wideBytes) = %q, QueryUnescape %q (%v)", tc.in, d, want, err)
 		}
 	}
 }
