@@ -337,7 +337,8 @@ func (s *Screen) base64Match(p string) bool {
 	if len(d) == 0 {
 		return false
 	}
-	if !mayDecodeFurther(d) && !s.pre.jsWords.ContainsBytes(d) && !s.pre.jsWords.ContainsBytes(withoutSpace(d)) {
+	var spaceless [maxPlain]byte
+	if !mayDecodeFurther(d) && !s.pre.jsWords.ContainsBytes(d) && !s.pre.jsWords.ContainsBytes(withoutSpace(spaceless[:0], d)) {
 		return false
 	}
 	if m, ok := s.base64.get(p); ok {
@@ -357,24 +358,21 @@ var asciiLowerRunes = []string{"\u0130", "\u212a"}
 // lowerLeads are the first bytes of asciiLowerRunes.
 const lowerLeads = "\xc4\xe2"
 
-// withoutSpace is d with the runes unicode.IsSpace reports removed, as
-// t:removeWhitespace leaves it: removing spaces can join a word ("ev al"),
-// so the gate looks for jsWords there too. It reuses d's memory when d
-// holds no space (nearly always) and allocates otherwise.
-func withoutSpace(d []byte) []byte {
+// withoutSpace appends to dst the bytes of d without the runes
+// unicode.IsSpace reports, as t:removeWhitespace leaves them: removing
+// spaces can join a word ("ev al"), so the gate looks for jsWords there
+// too. Decoded noise holds spaces often, so this runs on a stack buffer.
+// (Invalid UTF-8 is kept byte for byte where t:removeWhitespace writes
+// U+FFFD: both are non-ASCII and split ASCII words alike.)
+func withoutSpace(dst, d []byte) []byte {
 	for i := 0; i < len(d); {
 		r, n := utf8.DecodeRune(d[i:])
-		if unicode.IsSpace(r) {
-			return []byte(strings.Map(func(r rune) rune {
-				if unicode.IsSpace(r) {
-					return -1
-				}
-				return r
-			}, string(d)))
+		if !unicode.IsSpace(r) {
+			dst = append(dst, d[i:i+n]...)
 		}
 		i += n
 	}
-	return d
+	return dst
 }
 
 // mayDecodeFurther reports whether mentionsJS could answer differently for
