@@ -218,24 +218,35 @@ func BenchmarkMayMatchScan(b *testing.B) {
 // can carry (the loggable stages of the CRS regression tests), at paranoia
 // 1 with no verdict cache: the Coraza cost per request that reaches it,
 // which in a scan are mostly attacks. One op is one evaluation.
+//
+// "kizuki_rx" is what scans run; "rx" is Coraza's own operator (rx.go).
 func BenchmarkCheckAttacks(b *testing.B) {
-	c, err := New(Options{CacheSize: -1})
-	if err != nil {
-		b.Fatal(err)
-	}
 	var evs []event.Event
 	for _, tc := range loadRegression(b) {
 		if tc.loggable {
 			evs = append(evs, tc.ev)
 		}
 	}
-	c.evaluate(&request{method: "GET", uri: "/", proto: "HTTP/1.1"}) // compile CRS outside the timing
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := cpuTime()
-	for i := 0; i < b.N; i++ {
-		r := requestOf(&evs[i%len(evs)])
-		c.evaluate(&r)
+	for _, plain := range []bool{false, true} {
+		name := gatedRxName
+		if plain {
+			name = "rx"
+		}
+		b.Run(name, func(b *testing.B) {
+			c, err := New(Options{CacheSize: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.plainRx = plain
+			c.evaluate(&request{method: "GET", uri: "/", proto: "HTTP/1.1"}) // compile CRS outside the timing
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := cpuTime()
+			for i := 0; i < b.N; i++ {
+				r := requestOf(&evs[i%len(evs)])
+				c.evaluate(&r)
+			}
+			reportCPU(b, start)
+		})
 	}
-	reportCPU(b, start)
 }

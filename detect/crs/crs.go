@@ -16,6 +16,7 @@
 package crs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -64,7 +65,7 @@ func (v Verdict) Attack() bool { return v.Score >= InboundThreshold }
 type Hit struct {
 	RuleID    int
 	Message   string   // the rule's msg, macros expanded
-	Data      string   // the rule's logdata: the matched, attacker-written bytes
+	Data      string   // the variable that matched and its value (attacker-written), as "ARGS:id: 1 or 1=1"
 	Severity  string   // "critical", "error", "warning", "notice"
 	Tags      []string // the rule's tags as written in CRS
 	Class     string   // "sqli", "xss", "lfi", "rfi", "rce", "php-injection", "scanner", "protocol", ...
@@ -91,6 +92,9 @@ type Checker struct {
 	wafErr   error
 	paranoia int
 	cache    *cache[Verdict]
+	// plainRx makes Coraza run CRS with its own @rx instead of kizuki_rx
+	// (rx.go); tests compare the two.
+	plainRx bool
 
 	// The prefilter reads CRS's rule and data files and builds its automata
 	// (~0.1 s) on the first web request, so scans of other logs never do.
@@ -142,7 +146,9 @@ func (c *Checker) prefilter() *prefilter {
 // directives is the whole configuration: detection only, no request or
 // response bodies, no audit or debug log (nothing is written anywhere), then
 // CRS's own setup and its request rules. Response rules (95x, 980) are left
-// out: an access log has no response to inspect.
+// out: an access log has no response to inspect. Coraza's experimental
+// SecRxPreFilter stays off: it misses an attack (rx.go says which); the
+// rule files name kizuki_rx instead (gatedFS).
 func directives(paranoia int) string {
 	pl := strconv.Itoa(paranoia)
 	return `
@@ -155,6 +161,14 @@ SecAction "id:900000,phase:1,pass,t:none,nolog,setvar:tx.blocking_paranoia_level
 SecAction "id:900001,phase:1,pass,t:none,nolog,setvar:tx.detection_paranoia_level=` + pl + `"
 Include @owasp_crs/REQUEST-*.conf
 `
+}
+
+// rootFS is the embedded CRS as this Checker's Coraza reads it.
+func (c *Checker) rootFS() fs.FS {
+	if c.plainRx {
+		return embeddedFS{coreruleset.FS}
+	}
+	return gatedFS{embeddedFS{coreruleset.FS}}
 }
 
 // embeddedFS confines every file Coraza opens (Include, @pmFromFile, ...) to
@@ -329,7 +343,7 @@ func (c *Checker) evaluate(r *request) (v Verdict) {
 	}()
 	c.wafOnce.Do(func() {
 		c.waf, c.wafErr = coraza.NewWAF(coraza.NewWAFConfig().
-			WithRootFS(embeddedFS{coreruleset.FS}).
+			WithRootFS(c.rootFS()).
 			WithDirectives(directives(c.paranoia)))
 	})
 	if c.wafErr != nil { // the embedded CRS always compiles; tests make sure
@@ -394,15 +408,56 @@ func hitOf(mr types.MatchedRule) (Hit, bool) {
 	}
 	tags := md.Tags()
 	class := classOf(id, tags)
+	msg, data := messageData(mr)
 	return Hit{
 		RuleID:    id,
-		Message:   mr.Message(),
-		Data:      mr.Data(),
+		Message:   msg,
+		Data:      data,
 		Severity:  md.Severity().String(),
 		Tags:      tags,
 		Class:     class,
 		Technique: techniqueOf(id, class),
 	}, true
+}
+
+// messageData returns a hit's message and the variable it matched, the
+// same on every run. Coraza reports the message and logdata of the first
+// matched variable it met, and it meets the variables of a collection
+// (ARGS, ARGS_NAMES, REQUEST_HEADERS, ...) in Go map order, so
+// '?a[1]x=1&a[1]y=<b>' would name either argument, run by run; worse, CRS's
+// logdata quotes TX.0, which rules without a capture (libinjection's
+// 941101/942101) inherit from whichever earlier rule captured last, in that
+// same order. So the data is the first matched variable in a fixed order
+// (name, key, value), written from the match itself, and the message the
+// least of those expanded.
+func messageData(mr types.MatchedRule) (msg, data string) {
+	var first types.MatchData
+	for _, md := range mr.MatchedDatas() {
+		if md.Message() != "" && (msg == "" || md.Message() < msg) {
+			msg = md.Message()
+		}
+		if md.ChainLevel() == 0 && (first == nil || matchLess(md, first)) {
+			first = md
+		}
+	}
+	if msg == "" {
+		msg = mr.Message()
+	}
+	if first == nil {
+		return msg, ""
+	}
+	name := first.Variable().Name()
+	if first.Key() != "" {
+		name += ":" + first.Key()
+	}
+	return msg, name + ": " + first.Value()
+}
+
+func matchLess(a, b types.MatchData) bool {
+	return cmp.Or(
+		cmp.Compare(a.Variable().Name(), b.Variable().Name()),
+		cmp.Compare(a.Key(), b.Key()),
+		cmp.Compare(a.Value(), b.Value())) < 0
 }
 
 // classByTag maps CRS attack tags to kizuki's classes; classByRange is the
