@@ -368,7 +368,7 @@ func (w *collectorWorker) shell(ev *event.Event, p string) {
 	s := w.shells[p]
 	if s == nil {
 		s = &shellFacts{ips: map[string]bool{}}
-		w.shells[p] = s
+		w.shells[strings.Clone(p)] = s // p is the event's: valid only during the call
 	}
 	if s.first.IsZero() || ev.Time.Before(s.first) {
 		s.first = ev.Time

@@ -2,10 +2,15 @@ package scan
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
+
+	"github.com/kizuki-dfir/kizuki/event"
 )
 
 type cutLine struct {
@@ -113,4 +118,44 @@ func (neverNewline) Read(p []byte) (int, error) {
 		p[i] = 'Z'
 	}
 	return len(p), nil
+}
+
+// keepHandler keeps the URL of every event without copying it, breaking
+// Handler's contract on purpose.
+type keepHandler struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (h *keepHandler) Worker() func(*event.Event) {
+	return func(ev *event.Event) {
+		h.mu.Lock()
+		h.urls = append(h.urls, ev.URL)
+		h.mu.Unlock()
+	}
+}
+
+// TestReleasedBlocksArePoisoned: in test binaries a recycled block is
+// overwritten when released, so a handler that keeps an event's strings
+// without copying them reads garbage and fails its own tests instead of
+// passing them by luck until the buffer is reused.
+func TestReleasedBlocksArePoisoned(t *testing.T) {
+	if !poisonReleased {
+		t.Fatal("poisoning is off in a test binary")
+	}
+	var log strings.Builder
+	for i := range 3000 { // several blocks
+		fmt.Fprintf(&log, "10.0.0.1 - - [16/Nov/2026:00:00:%02d +0000] \"GET /page/%06d HTTP/1.1\" 200 512 \"-\" \"curl/8.0\"\n", i%60, i)
+	}
+	path := write(t, filepath.Join(t.TempDir(), "access.log"), []byte(log.String()))
+	h := &keepHandler{}
+	run(t, Config{Args: []string{path}, Handler: h})
+	if len(h.urls) != 3000 {
+		t.Fatalf("%d events, want 3000", len(h.urls))
+	}
+	for _, u := range h.urls {
+		if strings.HasPrefix(u, "/page/") {
+			t.Fatalf("a kept URL %q survived its block's release", u)
+		}
+	}
 }

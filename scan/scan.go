@@ -524,6 +524,7 @@ func (s *scanner) work() {
 		ld.skip = j.skip
 		ld.block(j.b)
 		ld.flush(j.in)
+		j.b.release() // every event of the block has been handled
 		j.ready.Done()
 	}
 }
@@ -609,11 +610,16 @@ func (s *scanner) readStream(ctx context.Context, in *Input, st *source.Stream, 
 		ft = s.sniff(head, opts)
 	}
 	in.Format = ft.Name
-	rd := newBlockReader(counted, s.cfg.MaxLine)
 	var err error
+	var rd *blockReader
 	if ft.Stateless {
+		// Blocks go to the workers, which release them; in order, a
+		// stateful decoder may hold strings of earlier lines.
+		rd = newRecyclingBlockReader(counted, s.cfg.MaxLine)
 		err = s.decodeParallel(ctx, in, ft, opts, rd)
+		rd.close()
 	} else {
+		rd = newBlockReader(counted, s.cfg.MaxLine)
 		err = s.decodeInOrder(ctx, in, ft, opts, rd)
 	}
 	in.Bytes = rd.offset

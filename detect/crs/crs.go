@@ -443,14 +443,16 @@ func messageData(mr types.MatchedRule) (msg, data string) {
 	if msg == "" {
 		msg = mr.Message()
 	}
+	// Copies: the strings may be slices of the request, and the request's
+	// of the log's block, which is recycled once handled (scan.Handler).
 	if first == nil {
-		return msg, ""
+		return strings.Clone(msg), ""
 	}
 	name := first.Variable().Name()
 	if first.Key() != "" {
 		name += ":" + first.Key()
 	}
-	return msg, name + ": " + first.Value()
+	return strings.Clone(msg), name + ": " + first.Value()
 }
 
 func matchLess(a, b types.MatchData) bool {
