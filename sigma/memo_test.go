@@ -95,10 +95,12 @@ func fresh(rs *RuleSet, rt *route, ev *event.Event) []uint64 {
 			if _, ok := ev.Int(rt.scan[i].f.typed); !ok {
 				continue
 			}
-		} else if _, ok := sc.get(ev, &rt.scan[i].f); !ok {
+		}
+		v, ok := sc.get(ev, &rt.scan[i].f)
+		if !ok {
 			continue
 		}
-		sc.scanValue(ev, rt, i, bits)
+		sc.scanValue(ev, rt, i, v, bits)
 	}
 	return bits
 }
