@@ -1,6 +1,9 @@
 package sigma
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 // The prefilter's Aho-Corasick scan costs a load per byte of every scanned
 // value, and most of those bytes are values seen before: an access log has a
@@ -38,21 +41,39 @@ type valueMemo struct {
 	seed    maphash.Seed
 	words   int // candidate words per entry (the route's)
 	entries [memoEntries]memoEntry
-	bits    []uint64 // memoEntries × words
+	bits    []uint64 // memoEntries × words, unless words is 1 (memoEntry.one)
 	// lookups and hits count the current window; off counts down the
 	// values to pass by while switched off.
 	lookups, hits, off int
 }
 
-// memoEntry is one remembered value; its parts share a cache line.
+// memoEntry is one remembered value; its parts share a cache line. For a
+// route of at most 64 rules (every route of the rule pack) the entry holds
+// the candidate bits itself, so that a hit reads the entry and the key,
+// not a third line in a separate bits array: on a scan's hot path, where
+// the other stages have pushed the memo out of the nearest caches, each
+// line is a wait.
 type memoEntry struct {
 	hash uint64
 	key  []byte
+	one  uint64 // the candidate bits when the route has one word of them
 	full bool
 }
 
 func newValueMemo(words int) *valueMemo {
-	return &valueMemo{seed: maphash.MakeSeed(), words: words, bits: make([]uint64, memoEntries*words)}
+	m := &valueMemo{seed: maphash.MakeSeed(), words: words}
+	if words != 1 {
+		m.bits = make([]uint64, memoEntries*words)
+	}
+	return m
+}
+
+// bitsOf returns entry e's candidate bits.
+func (m *valueMemo) bitsOf(e uint64) []uint64 {
+	if m.bits == nil {
+		return unsafe.Slice(&m.entries[e].one, 1)
+	}
+	return m.bits[e*uint64(m.words) : (e+1)*uint64(m.words)]
 }
 
 // entry returns v's entry and whether it holds v's candidate bits. On a
@@ -91,12 +112,12 @@ func (m *valueMemo) entryInt(n int64) (bits []uint64, hit bool) {
 func (m *valueMemo) found(e uint64) ([]uint64, bool) {
 	m.hits++
 	m.count()
-	return m.bits[e*uint64(m.words) : (e+1)*uint64(m.words)], true
+	return m.bitsOf(e), true
 }
 
 func (m *valueMemo) claim(e, h uint64) ([]uint64, bool) {
 	m.entries[e].full, m.entries[e].hash = true, h
-	bits := m.bits[e*uint64(m.words) : (e+1)*uint64(m.words)]
+	bits := m.bitsOf(e)
 	clear(bits)
 	m.count()
 	return bits, false
