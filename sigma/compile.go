@@ -222,8 +222,24 @@ func (sc *scratch) scan(ev *event.Event, rt *route, i int, cand []uint64) {
 		if n, ok = ev.Int(f.typed); !ok {
 			return
 		}
-		e, hit = sc.memoOf(rt, i, len(cand)).entryInt(n)
-		if !hit {
+		m := sc.memoOf(rt, i, len(cand))
+		if uint64(n) < smallInts && len(rt.rules) < 64 {
+			// small numbers (status codes) are remembered by value: one load
+			if m.small == nil {
+				m.small = make([]uint64, smallInts)
+			}
+			if b := m.small[n]; b != 0 {
+				cand[0] |= b >> 1
+				return
+			}
+			var b [1]uint64
+			v, _ = sc.get(ev, f)
+			sc.scanValue(ev, rt, i, v, b[:])
+			m.small[n] = b[0]<<1 | 1
+			cand[0] |= b[0]
+			return
+		}
+		if e, hit = m.entryInt(n); !hit {
 			v, _ = sc.get(ev, f)
 		}
 	} else if v, ok = sc.get(ev, f); !ok {

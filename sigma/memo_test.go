@@ -118,7 +118,8 @@ func TestMemoSameCandidates(t *testing.T) {
 	}
 	rt := routes[0]
 	sc := rs.getScratch()
-	statuses := []int{200, 404, 418, 304, 0, 500}
+	// below smallInts (remembered by value), above it and negative (by hash)
+	statuses := []int{200, 404, 418, 304, 0, 500, 404 + smallInts, 99999, -404}
 	var seq []*event.Event
 	for i := 0; i < 3000; i++ { // a few hundred repeated values
 		seq = append(seq, memoEvent(i%300, statuses[i%len(statuses)]))
