@@ -2,8 +2,10 @@ package sigma
 
 import "hash/maphash"
 
-// groupIndex numbers the group-by values of a Correlator: the value's
-// number if it was seen before, else the next one. Correlator.Add looks one
+// groupIndex finds the number of a group-by value of a Correlator
+// (Correlator.intern gives a value not seen before the next number and adds
+// it, so numbers follow first appearance, as with the map it replaced).
+// Correlator.Add looks one
 // up for every match of a correlated rule, among tens of thousands of
 // client addresses on a long access log, so the lookup is built to touch
 // one cache line: open addressing over 32-byte slots that hold the hash's
