@@ -55,7 +55,7 @@ type valueMemo struct {
 	// candidate bits of each number below smallInts met so far, as
 	// bits<<1 | 1 (0: not met yet); nil until the first such number.
 	small []uint64
-	bits    []uint64 // memoEntries × words, unless words is 1 (memoEntry.one)
+	bits  []uint64 // memoEntries × words, unless words is 1 (memoEntry.one)
 	// lookups and hits count the current window; off counts down the
 	// values to pass by while switched off.
 	lookups, hits, off int
