@@ -215,23 +215,44 @@ func (sc *scratch) scan(ev *event.Event, rt *route, i int, cand []uint64) {
 	f := &rt.scan[i].f
 	var e []uint64
 	var hit bool
+	var v string // the text, once known (numbers are formatted only to scan them)
+	var ok bool
 	if f.typed.Numeric() {
-		n, ok := ev.Int(f.typed)
-		if !ok {
+		var n int64
+		if n, ok = ev.Int(f.typed); !ok {
 			return
 		}
-		e, hit = sc.memoOf(rt, i, len(cand)).entryInt(n)
-	} else if v, ok := sc.get(ev, f); !ok {
+		m := sc.memoOf(rt, i, len(cand))
+		if uint64(n) < smallInts && len(rt.rules) < 64 {
+			// small numbers (status codes) are remembered by value: one load
+			if m.small == nil {
+				m.small = make([]uint64, smallInts)
+			}
+			if b := m.small[n]; b != 0 {
+				cand[0] |= b >> 1
+				return
+			}
+			var b [1]uint64
+			v, _ = sc.get(ev, f)
+			sc.scanValue(ev, rt, i, v, b[:])
+			m.small[n] = b[0]<<1 | 1
+			cand[0] |= b[0]
+			return
+		}
+		if e, hit = m.entryInt(n); !hit {
+			v, _ = sc.get(ev, f)
+		}
+	} else if v, ok = sc.get(ev, f); !ok {
 		return
 	} else if len(v) >= memoMinLen && len(v) <= memoMaxLen {
 		e, hit = sc.memoOf(rt, i, len(cand)).entry(v)
 	}
 	if e == nil { // not remembered: scan straight into cand
-		sc.scanValue(ev, rt, i, cand)
+		sc.scanValue(ev, rt, i, v, cand)
 		return
 	}
 	if !hit {
-		sc.scanValue(ev, rt, i, e)
+		sc.scanValue(ev, rt, i, v, e)
 	}
 	for w, b := range e {
 		cand[w] |= b
@@ -239,7 +260,8 @@ func (sc *scratch) scan(ev *event.Event, rt *route, i int, cand []uint64) {
 }
 
 // scanValue runs the automaton of the route's i-th scanned field over the
-// field's value, setting the owners found in bits.
+// field's value v (sc.get's, passed in so that it is not fetched twice),
+// setting the owners found in bits.
 //
 // The automaton folds ASCII itself, so ASCII text is scanned as it is, and
 // a literal occurs in it however a rule's test folds it. Other text is
@@ -250,9 +272,8 @@ func (sc *scratch) scan(ev *event.Event, rt *route, i int, cand []uint64) {
 // each, so no rule that can match is left out; and the first scan tells
 // whether the text is ASCII, which would otherwise cost a pass of its own
 // over every value.
-func (sc *scratch) scanValue(ev *event.Event, rt *route, i int, bits []uint64) {
+func (sc *scratch) scanValue(ev *event.Event, rt *route, i int, v string, bits []uint64) {
 	f := &rt.scan[i].f
-	v, _ := sc.get(ev, f)
 	m := rt.scan[i].ac
 	if m.ScanASCII(v, bits) {
 		return

@@ -3,6 +3,7 @@ package sigma
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/bits"
 	"slices"
@@ -220,7 +221,7 @@ type Correlator struct {
 	rs        *RuleSet
 	mu        sync.Mutex
 	buf       map[*Compiled][]corrEntry
-	groupIDs  map[string]int32
+	groupIDs  groupIndex
 	groupVals []string // by group number
 	// texts holds the values of value_sum and value_avg entries (the
 	// number as written), by entry value; texts[0] is "".
@@ -241,7 +242,7 @@ type corrEntry struct {
 
 // NewCorrelator starts an empty correlation state for this rule set.
 func (rs *RuleSet) NewCorrelator() *Correlator {
-	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}, groupIDs: map[string]int32{}, texts: []string{""}}
+	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}, groupIDs: groupIndex{seed: maphash.MakeSeed()}, texts: []string{""}}
 }
 
 // Add records that rule matched ev. Matches of rules no correlation uses,
@@ -352,13 +353,12 @@ func fnv(h uint64, s string) uint64 {
 // intern returns the number of a group value, copying it the first time.
 // The caller holds c.mu.
 func (c *Correlator) intern(g []byte) int32 {
-	if id, ok := c.groupIDs[string(g)]; ok {
+	if id, ok := c.groupIDs.find(g, c.groupVals); ok {
 		return id
 	}
 	id := int32(len(c.groupVals))
-	v := string(g)
-	c.groupIDs[v] = id
-	c.groupVals = append(c.groupVals, v)
+	c.groupVals = append(c.groupVals, string(g))
+	c.groupIDs.add(c.groupVals, id)
 	return id
 }
 

@@ -95,10 +95,12 @@ func fresh(rs *RuleSet, rt *route, ev *event.Event) []uint64 {
 			if _, ok := ev.Int(rt.scan[i].f.typed); !ok {
 				continue
 			}
-		} else if _, ok := sc.get(ev, &rt.scan[i].f); !ok {
+		}
+		v, ok := sc.get(ev, &rt.scan[i].f)
+		if !ok {
 			continue
 		}
-		sc.scanValue(ev, rt, i, bits)
+		sc.scanValue(ev, rt, i, v, bits)
 	}
 	return bits
 }
@@ -116,7 +118,8 @@ func TestMemoSameCandidates(t *testing.T) {
 	}
 	rt := routes[0]
 	sc := rs.getScratch()
-	statuses := []int{200, 404, 418, 304, 0, 500}
+	// below smallInts (remembered by value), above it and negative (by hash)
+	statuses := []int{200, 404, 418, 304, 0, 500, 404 + smallInts, 99999, -404}
 	var seq []*event.Event
 	for i := 0; i < 3000; i++ { // a few hundred repeated values
 		seq = append(seq, memoEvent(i%300, statuses[i%len(statuses)]))
@@ -173,36 +176,42 @@ func TestMemoSameCandidates(t *testing.T) {
 // TestMemoCollidingEntries plants, in the entry of a value b, another
 // value's key and bits under b's own hash, as a full hash collision would:
 // the key comparison, not the hash, must decide, and the entry must come
-// back cleared for b. Numbers are keyed by value.
+// back cleared for b. Numbers are keyed by value. With one word of
+// candidate bits (kept in the entry) and with three (kept beside it), each
+// entry's bits must stay its own.
 func TestMemoCollidingEntries(t *testing.T) {
-	m := newValueMemo(1)
-	a, b := "a value long enough to be remembered, first", "a value long enough to be remembered, other"
-	e, hit := m.entry(a)
-	if hit {
-		t.Fatal("hit in an empty memo")
-	}
-	e[0] = 1
-	if e, hit = m.entry(a); !hit || e[0] != 1 {
-		t.Fatalf("entry(a) = %v, %v after storing it", e, hit)
-	}
-	hb := maphash.String(m.seed, b)
-	eb := hb & (memoEntries - 1)
-	m.entries[eb] = memoEntry{full: true, hash: hb, key: []byte(a)}
-	m.bits[eb] = 1
-	if e, hit = m.entry(b); hit || e[0] != 0 {
-		t.Fatalf("b in an entry holding a under b's hash: %v, %v, want a cleared miss", e, hit)
-	}
-	if _, hit = m.entry(b); !hit {
-		t.Fatal("b missed after being stored")
-	}
-	if _, hit = m.entryInt(404); hit {
-		t.Fatal("404 hit in a memo that never saw it")
-	}
-	if _, hit = m.entryInt(404); !hit {
-		t.Fatal("404 missed after being stored")
-	}
-	if _, hit = m.entryInt(405); hit {
-		t.Fatal("405 hit 404's entry")
+	for _, words := range []int{1, 3} {
+		m := newValueMemo(words)
+		a, b := "a value long enough to be remembered, first", "a value long enough to be remembered, other"
+		e, hit := m.entry(a)
+		if hit || len(e) != words {
+			t.Fatalf("words %d: %d words, hit %v in an empty memo", words, len(e), hit)
+		}
+		e[words-1] = 1
+		if e, hit = m.entry(a); !hit || e[words-1] != 1 {
+			t.Fatalf("words %d: entry(a) = %v, %v after storing it", words, e, hit)
+		}
+		hb := maphash.String(m.seed, b)
+		eb := hb & (memoEntries - 1)
+		m.entries[eb] = memoEntry{full: true, hash: hb, key: []byte(a)}
+		m.bitsOf(eb)[words-1] = 1
+		if e, hit = m.entry(b); hit || e[words-1] != 0 {
+			t.Fatalf("words %d: b in an entry holding a under b's hash: %v, %v, want a cleared miss", words, e, hit)
+		}
+		e[0] = 2
+		if e, hit = m.entry(b); !hit || e[0] != 2 {
+			t.Fatalf("words %d: b = %v, %v after being stored", words, e, hit)
+		}
+		if e, hit = m.entryInt(404); hit || len(e) != words {
+			t.Fatalf("words %d: 404 hit in a memo that never saw it", words)
+		}
+		e[words-1] = 4
+		if e, hit = m.entryInt(404); !hit || e[words-1] != 4 {
+			t.Fatalf("words %d: 404 = %v, %v after being stored", words, e, hit)
+		}
+		if e, hit = m.entryInt(405); hit || e[words-1] != 0 {
+			t.Fatalf("words %d: 405 hit 404's entry", words)
+		}
 	}
 }
 

@@ -8,8 +8,18 @@ import (
 
 // TestAgainstContains compares the automaton with strings.Contains on
 // random literal sets over a small alphabet (so overlaps are frequent), with
-// upper-case letters in both literals and values.
+// upper-case letters in both literals and values; with tables of 2-byte
+// entries (what automata this small get) and of 4-byte ones.
 func TestAgainstContains(t *testing.T) {
+	t.Run("narrow", testAgainstContains)
+	t.Run("wide", func(t *testing.T) {
+		defer func(n int64) { narrowMax = n }(narrowMax)
+		narrowMax = 0
+		testAgainstContains(t)
+	})
+}
+
+func testAgainstContains(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	word := func(min, max int) string {
 		b := make([]byte, min+r.Intn(max-min+1))
@@ -28,6 +38,9 @@ func TestAgainstContains(t *testing.T) {
 		}
 		m := New(lits, owners)
 		set := New(lits, nil)
+		if wantNarrow := narrowMax > 0; (m.narrow != nil) != wantNarrow || (m.delta != nil) == wantNarrow {
+			t.Fatalf("narrowMax %d: a %d-byte table stored narrow=%v", narrowMax, m.Size(), m.narrow != nil)
+		}
 		for k := 0; k < 20; k++ {
 			s := word(0, 40)
 			bits := make([]uint64, 1)
@@ -50,6 +63,33 @@ func TestAgainstContains(t *testing.T) {
 			}
 			if m.Contains(s) != anyWant || set.Contains(s) != anyWant || set.ContainsBytes([]byte(s)) != anyWant {
 				t.Fatalf("Contains(%q) with %q: want %v", s, lits, anyWant)
+			}
+		}
+	}
+}
+
+// TestNarrowLimit builds automata at the edge of the 2-byte table: one
+// literal of n a's has n+1 states and 2 classes, so 4(n+1) table bytes. At
+// 65,536 bytes the last row offset is 65,532 and the table is narrow; 4
+// bytes more and a row offset would be 65,536, which 16 bits cannot hold,
+// so it must be wide. Each must find the literal exactly when it occurs
+// (a wrapped offset would send the scan back to the root).
+func TestNarrowLimit(t *testing.T) {
+	for _, c := range []struct {
+		n      int
+		narrow bool
+	}{{16382, true}, {16383, true}, {16384, false}, {16385, false}} {
+		lit := strings.Repeat("a", c.n)
+		m := New([]string{lit}, nil)
+		if (m.narrow != nil) != c.narrow {
+			t.Fatalf("%d a's: %d-byte table, narrow=%v, want %v", c.n, m.Size(), m.narrow != nil, c.narrow)
+		}
+		for _, v := range []string{lit[1:], lit, "b" + strings.ToUpper(lit) + "b", strings.Repeat("a", c.n-2) + "ba"} {
+			want := strings.Contains(strings.ToLower(v), lit)
+			bits := make([]uint64, 1)
+			m.Scan(v, bits)
+			if got := m.Contains(v); got != want || (bits[0] == 1) != want || m.ContainsBytes([]byte(v)) != want {
+				t.Fatalf("%d a's in a %d-byte value: Contains %v, Scan %b, want %v", c.n, len(v), got, bits[0], want)
 			}
 		}
 	}
