@@ -87,22 +87,32 @@ func (c *Collector) Skip(line string) bool {
 // the collector keeps only from suspects (no authentication, process or
 // database events), and whose addresses all stood first on their lines, can
 // only give the collector events from lines whose first field is a suspect
-// address — one map lookup a line — or, when there are web shells to
-// follow and every URL was its line's text, from lines holding a shell's
-// path (searched for in the line's request field alone when every URL was
-// in it). Any other input gets Skip.
+// address — one set lookup a line — or, when there are web shells to
+// follow, from lines that request a shell. Where every URL was its line's
+// request target (scan.RequestTarget), the target's path is compared with
+// the shells' exactly, as the collector compares a request's; where every
+// URL was its line's text, the shells' paths are searched for (in the
+// line's request field alone when every URL was in it). Any other input
+// gets Skip.
 func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	if !sh.Known() || !sh.LeadingAddress ||
 		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
 		return c.Skip
 	}
+	ips := newWordSet(slices.Collect(maps.Keys(c.ips)))
 	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
-		return func(line string) bool { return !c.ips[scan.FirstField(line)] }
+		return func(line string) bool { return !ips.has(scan.FirstField(line)) }
 	}
 	if !sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
 		return c.Skip
 	}
 	shells := slices.Sorted(maps.Keys(c.shells))
+	if sh.URLIsTarget { // the path a line asks for is known before decoding
+		requests := newPathSet(shells)
+		return func(line string) bool {
+			return !ips.has(scan.FirstField(line)) && !requests.hasPathOf(scan.RequestTarget(line))
+		}
+	}
 	hasShell := func(line string) bool {
 		for _, s := range shells {
 			if strings.Contains(line, s) {
@@ -117,10 +127,45 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	}
 	if sh.URLInRequest { // look where the URL was, not in the whole line
 		return func(line string) bool {
-			return !c.ips[scan.FirstField(line)] && !hasShell(scan.RequestField(line))
+			return !ips.has(scan.FirstField(line)) && !hasShell(scan.RequestField(line))
 		}
 	}
-	return func(line string) bool { return !c.ips[scan.FirstField(line)] && !hasShell(line) }
+	return func(line string) bool { return !ips.has(scan.FirstField(line)) && !hasShell(line) }
+}
+
+// pathSet tells whether a URL's path (urlPath) is one of a set of paths,
+// without cutting the path out when the set is small: most requests share
+// no prefix with any web shell.
+type pathSet struct {
+	few  []string // the paths, when there are few; only those urlPath can give
+	many *wordSet // the paths otherwise
+}
+
+func newPathSet(paths []string) *pathSet {
+	if len(paths) > 8 {
+		return &pathSet{many: newWordSet(paths)}
+	}
+	p := &pathSet{}
+	for _, s := range paths {
+		if !strings.ContainsAny(s, "?#") { // urlPath never gives these
+			p.few = append(p.few, s)
+		}
+	}
+	return p
+}
+
+// hasPathOf reports whether urlPath(u) is in the set.
+func (p *pathSet) hasPathOf(u string) bool {
+	if p.many != nil {
+		return p.many.has(urlPath(u))
+	}
+	for _, s := range p.few {
+		// urlPath(u) == s: u is s, or s followed by a query or fragment.
+		if len(u) >= len(s) && u[:len(s)] == s && (len(u) == len(s) || u[len(s)] == '?' || u[len(s)] == '#') {
+			return true
+		}
+	}
+	return false
 }
 
 // ipFacts is what the logs say about one address.
@@ -491,8 +536,12 @@ func query(u string) string {
 	return ""
 }
 
+// urlPath is u without its query and fragment.
 func urlPath(u string) string {
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
+	if i := strings.IndexByte(u, '?'); i >= 0 { // two IndexByte cost less than IndexAny
+		u = u[:i]
+	}
+	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u = u[:i]
 	}
 	return u
