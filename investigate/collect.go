@@ -110,7 +110,14 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	if sh.URLIsTarget { // the path a line asks for is known before decoding
 		requests := newPathSet(shells)
 		return func(line string) bool {
-			return !ips.has(scan.FirstField(line)) && !requests.hasPathOf(scan.RequestTarget(line))
+			if ips.has(scan.FirstField(line)) {
+				return false
+			}
+			// The request target begins the rest of the line from
+			// FromRequestTarget: unless a shell's path begins it too, the
+			// target's path is no shell's, and the request field's end need
+			// not be found.
+			return !requests.mayBegin(scan.FromRequestTarget(line)) || !requests.hasPathOf(scan.RequestTarget(line))
 		}
 	}
 	hasShell := func(line string) bool {
@@ -139,6 +146,9 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 type pathSet struct {
 	few  []string // the paths, when there are few; only those urlPath can give
 	many *wordSet // the paths otherwise
+	// The first 8 bytes of each of the few paths (little-endian, fewer
+	// for a shorter path) and the mask that keeps as many of a text's.
+	head, mask []uint64
 }
 
 func newPathSet(paths []string) *pathSet {
@@ -149,9 +159,29 @@ func newPathSet(paths []string) *pathSet {
 	for _, s := range paths {
 		if !strings.ContainsAny(s, "?#") { // urlPath never gives these
 			p.few = append(p.few, s)
+			var b [8]byte
+			n := copy(b[:], s)
+			p.head = append(p.head, load64(string(b[:])))
+			p.mask = append(p.mask, ^uint64(0)>>(64-8*n)) // n == 0: 0, every text begins with ""
 		}
 	}
 	return p
+}
+
+// mayBegin reports whether one of the few paths may begin text: false
+// only when none does, true when one does or the set is not few. It
+// compares the first 8 bytes of text with each path's at once.
+func (p *pathSet) mayBegin(text string) bool {
+	if p.many != nil || len(text) < 8 {
+		return true
+	}
+	x := load64(text)
+	for i, h := range p.head {
+		if x&p.mask[i] == h {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPathOf reports whether urlPath(u) is in the set.

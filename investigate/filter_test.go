@@ -202,13 +202,15 @@ func TestFilterTargetSound(t *testing.T) {
 }
 
 // TestPathSet checks the shell lookup against urlPath on targets built
-// around the set's paths, for a set small enough to be compared one path
-// at a time and one large enough to be hashed.
+// around the set's paths, for sets small enough to be compared one path
+// at a time and one large enough to be hashed, and that mayBegin rules out
+// no text a path begins (and does rule texts out where it can).
 func TestPathSet(t *testing.T) {
 	few := []string{"/uploads/avatar.php", "/a", "/q?x", "/f#y", "/"}
 	many := append(slices.Clone(few), "/b.php", "/c.php", "/d.php", "/e.php", "/g/h.jsp", "/i.asp", "/j.aspx")
-	for _, paths := range [][]string{few, many} {
+	for _, paths := range [][]string{few, few[:3], many} {
 		set := newPathSet(paths)
+		ruledOut := 0
 		if (set.many != nil) != (len(paths) > 8) {
 			t.Fatalf("%d paths: hashed %v", len(paths), set.many != nil)
 		}
@@ -222,7 +224,22 @@ func TestPathSet(t *testing.T) {
 				if got := set.hasPathOf(u); got != want[urlPath(u)] {
 					t.Errorf("%d paths: hasPathOf(%q) = %v, want %v", len(paths), u, got, !got)
 				}
+				// mayBegin may rule a text out only if no path begins it.
+				for _, text := range []string{u, u + " HTTP/1.1\" 200", "/" + u} {
+					if set.mayBegin(text) {
+						continue
+					}
+					ruledOut++
+					for _, p := range paths {
+						if strings.HasPrefix(text, p) && !strings.ContainsAny(p, "?#") {
+							t.Errorf("%d paths: mayBegin(%q) = false, but %q begins it", len(paths), text, p)
+						}
+					}
+				}
 			}
+		}
+		if few := set.many == nil; few != (ruledOut > 0) {
+			t.Errorf("%d paths: mayBegin ruled out %d texts", len(paths), ruledOut)
 		}
 	}
 }

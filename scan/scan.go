@@ -223,6 +223,26 @@ func RequestTarget(line string) string {
 	return requestTarget(RequestField(line))
 }
 
+// FromRequestTarget is line from where its RequestTarget begins to its end:
+// RequestTarget(line) is always a prefix of it. It is found without
+// looking for the request field's end, so a filter can rule out the lines
+// whose target cannot begin with a given text in a few byte comparisons.
+func FromRequestTarget(line string) string {
+	i := strings.IndexByte(line, '"')
+	if i < 0 {
+		return ""
+	}
+	for j := i + 1; j < len(line); j++ {
+		switch line[j] {
+		case ' ': // the field's first space: the target follows
+			return line[j+1:]
+		case '"': // the field ends with no space: its target is ""
+			return ""
+		}
+	}
+	return ""
+}
+
 // requestTarget is RequestTarget given the line's RequestField.
 func requestTarget(field string) string {
 	i := strings.IndexByte(field, ' ')

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,6 +94,25 @@ func TestRequestTarget(t *testing.T) {
 	} {
 		if got := RequestTarget(tc.line); got != tc.want {
 			t.Errorf("RequestTarget(%q) = %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestFromRequestTarget checks FromRequestTarget's promise, that
+// RequestTarget(line) is a prefix of it, on lines made of the bytes that
+// delimit the request field and its target ('"', ' ') and a few others.
+func TestFromRequestTarget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 9))
+	alphabet := []byte{'"', ' ', '/', 'a', '?', '\\'}
+	buf := make([]byte, 0, 24)
+	for range 200000 {
+		buf = buf[:0]
+		for range rng.IntN(24) {
+			buf = append(buf, alphabet[rng.IntN(len(alphabet))])
+		}
+		line := string(buf)
+		if from, target := FromRequestTarget(line), RequestTarget(line); !strings.HasPrefix(from, target) {
+			t.Fatalf("line %q: FromRequestTarget %q does not begin with RequestTarget %q", line, from, target)
 		}
 	}
 }
