@@ -273,6 +273,27 @@ var (
 	uploadForm = regexp.MustCompile(`(?i)(upload|file_?manager|attach|import|avatar|media/new|async-upload)`)
 )
 
+// mayHoldID reports whether idParam may match q: each of its matches holds
+// "id=" or "no=" (ASCII case ignored; no other rune folds to these
+// letters) followed by a digit. A suspect's requests are many and most
+// carry no record id, so the regular expression runs on few of them.
+func mayHoldID(q string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(q[off:], '=')
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i >= 2 && i+1 < len(q) {
+			a, b, d := q[i-2]|0x20, q[i-1]|0x20, q[i+1] // |0x20: ASCII lower case
+			if (a == 'i' && b == 'd' || a == 'n' && b == 'o') && '0' <= d && d <= '9' {
+				return true
+			}
+		}
+		off = i + 1
+	}
+}
+
 func (w *collectorWorker) ip(addr string) *ipFacts {
 	f := w.ips[addr]
 	if f == nil {
@@ -332,11 +353,13 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 			}
 		}
 		if ev.Status >= 200 && ev.Status < 300 {
-			if m := idParam.FindStringSubmatch(query(ev.URL)); m != nil {
-				if len(f.ids) < maxIDs {
-					f.ids[strings.Clone(m[1])] = true
-				} else {
-					f.idsCapped = true
+			if q := query(ev.URL); mayHoldID(q) {
+				if m := idParam.FindStringSubmatch(q); m != nil {
+					if len(f.ids) < maxIDs {
+						f.ids[strings.Clone(m[1])] = true
+					} else {
+						f.idsCapped = true
+					}
 				}
 			}
 			p := urlPath(ev.URL)
