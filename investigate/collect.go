@@ -101,7 +101,7 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	}
 	ips := newWordSet(slices.Collect(maps.Keys(c.ips)))
 	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
-		return func(line string) bool { return !ips.has(scan.FirstField(line)) }
+		return func(line string) bool { return !ips.hasFirstField(line) }
 	}
 	if !sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
 		return c.Skip
@@ -110,7 +110,7 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	if sh.URLIsTarget { // the path a line asks for is known before decoding
 		requests := newPathSet(shells)
 		return func(line string) bool {
-			if ips.has(scan.FirstField(line)) {
+			if ips.hasFirstField(line) {
 				return false
 			}
 			// The request target begins the rest of the line from
@@ -134,10 +134,10 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	}
 	if sh.URLInRequest { // look where the URL was, not in the whole line
 		return func(line string) bool {
-			return !ips.has(scan.FirstField(line)) && !hasShell(scan.RequestField(line))
+			return !ips.hasFirstField(line) && !hasShell(scan.RequestField(line))
 		}
 	}
-	return func(line string) bool { return !ips.has(scan.FirstField(line)) && !hasShell(line) }
+	return func(line string) bool { return !ips.hasFirstField(line) && !hasShell(line) }
 }
 
 // pathSet tells whether a URL's path (urlPath) is one of a set of paths,
@@ -146,9 +146,10 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 type pathSet struct {
 	few  []string // the paths, when there are few; only those urlPath can give
 	many *wordSet // the paths otherwise
-	// The first 8 bytes of each of the few paths (little-endian, fewer
-	// for a shorter path) and the mask that keeps as many of a text's.
-	head, mask []uint64
+	// For each of the few paths, as little-endian words: its first 8
+	// bytes (fewer for a shorter path) with the mask that keeps as many of
+	// a text's, and its last 8 bytes (used when it is longer than 8).
+	head, mask, tail []uint64
 }
 
 func newPathSet(paths []string) *pathSet {
@@ -163,21 +164,38 @@ func newPathSet(paths []string) *pathSet {
 			n := copy(b[:], s)
 			p.head = append(p.head, load64(string(b[:])))
 			p.mask = append(p.mask, ^uint64(0)>>(64-8*n)) // n == 0: 0, every text begins with ""
+			var tail uint64
+			if len(s) > 8 {
+				tail = load64(s[len(s)-8:])
+			}
+			p.tail = append(p.tail, tail)
 		}
 	}
 	return p
 }
 
 // mayBegin reports whether one of the few paths may begin text: false
-// only when none does, true when one does or the set is not few. It
-// compares the first 8 bytes of text with each path's at once.
+// only when none does, true when one does (or one longer than 16 bytes
+// begins and ends as a prefix of text would) or the set is not few. It
+// compares a path's first and last 8 bytes with text's at once.
 func (p *pathSet) mayBegin(text string) bool {
-	if p.many != nil || len(text) < 8 {
+	if p.many != nil {
 		return true
+	}
+	if len(text) < 8 {
+		for _, s := range p.few {
+			if strings.HasPrefix(text, s) {
+				return true
+			}
+		}
+		return false
 	}
 	x := load64(text)
 	for i, h := range p.head {
-		if x&p.mask[i] == h {
+		if x&p.mask[i] != h {
+			continue
+		}
+		if n := len(p.few[i]); n <= 8 || n <= len(text) && load64(text[n-8:]) == p.tail[i] {
 			return true
 		}
 	}

@@ -245,8 +245,10 @@ func TestPathSet(t *testing.T) {
 }
 
 // TestWordSet checks the address set against a map on sets of 0 to 300
-// addresses and lookups of members, near misses (a byte changed, added or
-// removed, the same first and last 8 bytes) and "".
+// addresses (IPv6 ones longer than 16 bytes among them) and lookups of
+// members, near misses (a byte changed, added or removed, the same first
+// 16 bytes) and "", alone and as the first field of lines of every length
+// around 16 bytes.
 func TestWordSet(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, n := range []int{0, 1, 2, 7, 70, 300} {
@@ -256,6 +258,9 @@ func TestWordSet(t *testing.T) {
 			w := fmt.Sprintf("%d.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256), rng.IntN(256))
 			if rng.IntN(10) == 0 {
 				w = fmt.Sprintf("2001:db8::%x", rng.IntN(1<<16)) // and IPv6
+			}
+			if rng.IntN(10) == 0 {
+				w = fmt.Sprintf("2001:db8:%x:%x::%x", rng.IntN(1<<16), rng.IntN(1<<16), rng.IntN(1<<16))
 			}
 			words = append(words, w)
 			want[w] = true
@@ -270,12 +275,22 @@ func TestWordSet(t *testing.T) {
 			if w == "" {
 				continue
 			}
-			probe = append(probe, w, w+"0", w[1:], "0"+w, w[:len(w)-1], w[:len(w)/2]+"9"+w[len(w)/2+1:],
+			probe = append(probe, w, w+"0", w[1:], "0"+w, w[:len(w)-1], w[:len(w)/2]+"9"+w[len(w)/2+1:], w+w, "x"+w+w, w[:len(w)-1]+"x",
 				w[:min(8, len(w))]+"12345678901234"+w[max(0, len(w)-8):])
 		}
 		for _, w := range probe {
 			if got := set.has(w); got != want[w] {
 				t.Errorf("%d words: has(%q) = %v, want %v", n, w, got, want[w])
+			}
+			// As a line's first field, before lines' usual texts and
+			// others, and cut short.
+			for _, rest := range []string{"", " - - [19/May/2025:03:00:00 +0000] \"GET / HTTP/1.1\" 200 1", " ", "  x", "\tx y", "x y z w v u t s r"} {
+				line := w + rest
+				for _, l := range []string{line, line[:min(len(line), 15)], line[:min(len(line), 16)], line[:min(len(line), 17)]} {
+					if got := set.hasFirstField(l); got != want[scan.FirstField(l)] {
+						t.Errorf("%d words: hasFirstField(%q) = %v, want %v", n, l, got, !got)
+					}
+				}
 			}
 		}
 	}
