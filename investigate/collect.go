@@ -435,7 +435,7 @@ func (w *collectorWorker) database(ev *event.Event) {
 	}
 	n := notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User), ip: strings.Clone(ev.SourceIP), rows: ev.Rows}
 	if m := tableRef.FindStringSubmatch(st); m != nil {
-		n.table = strings.ToLower(strings.ReplaceAll(m[1], "`", ""))
+		n.table = strings.Clone(strings.ToLower(strings.ReplaceAll(m[1], "`", ""))) // both may return their argument
 	}
 	if v, ok := ev.Get("db.rows_affected"); ok {
 		n.records = parseInt(v)
@@ -484,7 +484,7 @@ func (w *collectorWorker) shell(ev *event.Event, p string) {
 	s := w.shells[p]
 	if s == nil {
 		s = &shellFacts{ips: map[string]bool{}}
-		w.shells[p] = s
+		w.shells[strings.Clone(p)] = s
 	}
 	if s.first.IsZero() || ev.Time.Before(s.first) {
 		s.first = ev.Time

@@ -295,3 +295,68 @@ func TestWordSet(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectorCopies checks that the collector copies what it keeps, as
+// scan.Config.ReuseBlocks (which the second pass uses) needs: over an 8 MiB
+// access log whose lines give it every kind of fact a web log gives (web
+// shells and their commands, uploads, downloaded files, record ids), the
+// facts gathered with reused block buffers must be those gathered without.
+func TestCollectorCopies(t *testing.T) {
+	var b strings.Builder
+	// The counts stay under the collector's caps (commands kept per shell,
+	// uploads and files per address), past which what is kept depends on
+	// which worker saw what first.
+	for i := 0; b.Len() < 8<<20; i++ {
+		ip := fmt.Sprintf("192.0.2.%d", i%200)
+		if i%7 == 0 {
+			ip = fmt.Sprintf("203.0.113.%d", i/7%7)
+		}
+		req := []string{
+			fmt.Sprintf("GET /shell%d.php", i%3),
+			fmt.Sprintf("GET /upload%d/avatar.php", i%11),
+			fmt.Sprintf("GET /backup/db%d.sql.gz", i%150),
+			fmt.Sprintf("GET /mypage.php?id=%d", i),
+			fmt.Sprintf("GET /static/%s.css", strings.Repeat("a", i%50)),
+		}[i%5]
+		switch {
+		case i%400 == 0:
+			req += fmt.Sprintf("?cmd=id%d", i)
+		case i%300 == 1:
+			req = "POST" + req[3:]
+		}
+		fmt.Fprintf(&b, "%s - - [19/May/2025:%02d:%02d:%02d +0000] \"%s HTTP/1.1\" 200 %d \"-\" \"ua\"\n", ip, i/3600%24, i/60%60, i%60, req, i)
+	}
+	p := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ips []string
+	for i := range 7 {
+		ips = append(ips, fmt.Sprintf("203.0.113.%d", i))
+	}
+	collect := func(reuse bool) *facts {
+		c := NewCollector(ips, []string{"/shell0.php", "/shell1.php", "/shell2.php"})
+		cfg := scan.Config{Args: []string{p}, Workers: 2, Handler: c, ReuseBlocks: reuse, Decode: format.Options{Location: time.UTC}}
+		if _, err := scan.Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		return c.facts(func(int32) string { return p })
+	}
+	want, got := collect(false), collect(true)
+	if len(want.shells) != 3 || len(want.ips) != 7 {
+		t.Fatalf("%d shells and %d addresses followed, want 3 and 7", len(want.shells), len(want.ips))
+	}
+	for ip, f := range want.ips {
+		if len(f.uploads) == 0 || len(f.files) == 0 || len(f.ids) == 0 {
+			t.Fatalf("%s: %d uploads, %d files, %d record ids: the test proves little", ip, len(f.uploads), len(f.files), len(f.ids))
+		}
+	}
+	for p, s := range want.shells {
+		if len(s.cmds) == 0 {
+			t.Fatalf("shell %s: no commands", p)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("facts differ when block buffers are reused")
+	}
+}

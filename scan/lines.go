@@ -19,6 +19,7 @@ type block struct {
 	firstLine int64   // 1-based number of the first line
 	offset    int64   // byte offset of text[0] in the stream
 	truncated []int64 // numbers of lines cut to the line cap (the rest of each was skipped)
+	buf       []byte  // the reader's buffer text is held in; nil when text is a copy
 }
 
 // blockReader cuts a stream into blocks of whole lines, never holding more
@@ -33,6 +34,9 @@ type blockReader struct {
 	offset   int64
 	err      error
 	skipping bool // discarding the tail of an overlong line
+	// free holds buffers of blocks decoded and done with (Config.ReuseBlocks),
+	// taken before fresh ones are made; nil: every block gets a fresh one.
+	free chan []byte
 }
 
 func newBlockReader(r io.Reader, maxLine int) *blockReader {
@@ -71,12 +75,13 @@ func (br *blockReader) Next() (block, error) {
 		switch {
 		case cut > 0 && (br.err != nil || br.n == len(br.buf)):
 			// The block is handed over as it is, not copied: the buffer
-			// becomes the block's string and is never written again, and
-			// the reader carries on in a fresh one (zeroing a buffer costs
-			// less than copying one).
-			b := block{text: unsafe.String(&br.buf[0], cut), firstLine: br.line, offset: br.offset}
+			// becomes the block's string, and the reader carries on in a
+			// fresh one (zeroing a buffer costs less than copying one). It
+			// is never written again unless the scan reuses buffers, when it
+			// comes back through free once the block has been decoded.
+			b := block{text: unsafe.String(&br.buf[0], cut), firstLine: br.line, offset: br.offset, buf: br.buf}
 			br.line += int64(bytes.Count(br.buf[:cut], []byte{'\n'}))
-			next := make([]byte, len(br.buf))
+			next := br.fresh()
 			br.n = copy(next, br.buf[cut:br.n])
 			br.buf = next
 			br.offset += int64(cut)
@@ -92,6 +97,19 @@ func (br *blockReader) Next() (block, error) {
 			return br.finish()
 		}
 	}
+}
+
+// fresh returns a buffer for the next block: a reused one if free holds
+// one, a new one otherwise.
+func (br *blockReader) fresh() []byte {
+	select {
+	case b := <-br.free: // never ready when free is nil
+		if len(b) == len(br.buf) {
+			return b
+		}
+	default:
+	}
+	return make([]byte, len(br.buf))
 }
 
 func (br *blockReader) discard(k int) {

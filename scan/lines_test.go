@@ -2,10 +2,16 @@ package scan
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
+
+	"github.com/kizuki-dfir/kizuki/event"
 )
 
 type cutLine struct {
@@ -113,4 +119,70 @@ func (neverNewline) Read(p []byte) (int, error) {
 		p[i] = 'Z'
 	}
 	return len(p), nil
+}
+
+// keepHandler keeps, for every event, its URL as a clone and as the string
+// the event held (against the Handler contract, to see the buffer change).
+type keepHandler struct {
+	mu   sync.Mutex
+	urls map[int64][2]string // line number -> clone, string kept as given
+}
+
+func (h *keepHandler) Worker() func(*event.Event) {
+	return func(ev *event.Event) {
+		h.mu.Lock()
+		h.urls[ev.Ref.Line] = [2]string{strings.Clone(ev.URL), ev.URL}
+		h.mu.Unlock()
+	}
+}
+
+// TestReuseBlocks checks Config.ReuseBlocks on a 16 MiB access log: the
+// events are the same with and without it (the copies a handler makes are
+// equal), the buffers are really reused (strings kept without a copy
+// change, which they must not without it), and the scan allocates a
+// fraction of the bytes it reads.
+func TestReuseBlocks(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 16<<20; i++ {
+		fmt.Fprintf(&b, "192.0.2.%d - - [19/May/2025:03:00:00 +0000] \"GET /p%d/%s HTTP/1.1\" 200 %d \"-\" \"ua\"\n",
+			i%250, i, strings.Repeat("x", i%97), i)
+	}
+	p := write(t, filepath.Join(t.TempDir(), "access.log"), []byte(b.String()))
+	keep := func(reuse bool) map[int64][2]string {
+		h := &keepHandler{urls: map[int64][2]string{}}
+		run(t, Config{Args: []string{p}, Workers: 2, Handler: h, ReuseBlocks: reuse})
+		return h.urls
+	}
+	alloc := func(reuse bool) uint64 { // with a handler that allocates nothing
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		run(t, Config{Args: []string{p}, Workers: 1, Handler: &countHandler{}, ReuseBlocks: reuse})
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	fresh, reused := keep(false), keep(true)
+	if len(fresh) != len(reused) || len(fresh) < 20000 {
+		t.Fatalf("%d events without reuse, %d with", len(fresh), len(reused))
+	}
+	changed := 0
+	for line, f := range fresh {
+		r := reused[line]
+		if f[0] != f[1] {
+			t.Fatalf("line %d: without reuse, the URL kept changed: %q, was %q", line, f[1], f[0])
+		}
+		if r[0] != f[0] {
+			t.Fatalf("line %d: URL %q with reuse, %q without", line, r[0], f[0])
+		}
+		if r[1] != r[0] {
+			changed++
+		}
+	}
+	if changed == 0 {
+		t.Error("with reuse, no URL kept without a copy changed: were buffers reused?")
+	}
+	freshAlloc, reusedAlloc := alloc(false), alloc(true)
+	if size := uint64(b.Len()); freshAlloc < size || reusedAlloc > size/2 {
+		t.Errorf("%d bytes read: allocated %d bytes with reuse, %d without", size, reusedAlloc, freshAlloc)
+	}
+	t.Logf("allocated %d bytes with reuse, %d without; %d kept URLs changed", reusedAlloc, freshAlloc, changed)
 }

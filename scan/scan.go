@@ -76,6 +76,13 @@ type Config struct {
 	// earlier one checked, which needs the lines and not that account. The
 	// checks cost about 0.1 CPU-s a GB.
 	TrustText bool
+	// ReuseBlocks reuses the buffers of stateless inputs' blocks once their
+	// lines are decoded, instead of making (and zeroing, and collecting) a
+	// fresh one for every MiB read: the strings of an event then change
+	// after the Handler's call. Only for a Handler that keeps the Handler
+	// contract, copying whatever it keeps; about 0.4 CPU-s a GB, most of it
+	// garbage collection.
+	ReuseBlocks bool
 	// Progress, if set, is updated as the scan goes; read it from any goroutine.
 	Progress *Progress
 }
@@ -494,6 +501,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	res.Files = make([]File, len(files))
 	s := &scanner{cfg: cfg, forced: forced, res: res, prog: prog, jobs: make(chan job, 2*cfg.Workers)}
+	if cfg.ReuseBlocks {
+		// As many as can be in flight: queued, being decoded, being read.
+		s.free = make(chan []byte, 3*cfg.Workers+2)
+	}
 	var workers sync.WaitGroup
 	for range cfg.Workers {
 		workers.Add(1)
@@ -552,6 +563,7 @@ type scanner struct {
 	res    *Result
 	prog   *Progress
 	jobs   chan job
+	free   chan []byte // decoded blocks' buffers, with Config.ReuseBlocks
 	mu     sync.Mutex
 	nextID int32
 }
@@ -588,6 +600,12 @@ func (s *scanner) work() {
 		ld.skip = j.skip
 		ld.block(j.b)
 		ld.flush(j.in)
+		if s.free != nil && j.b.buf != nil {
+			select {
+			case s.free <- j.b.buf:
+			default: // enough are free
+			}
+		}
 		j.ready.Done()
 	}
 }
@@ -676,6 +694,7 @@ func (s *scanner) readStream(ctx context.Context, in *Input, st *source.Stream, 
 	rd := newBlockReader(counted, s.cfg.MaxLine)
 	var err error
 	if ft.Stateless {
+		rd.free = s.free // stateful decoders keep lines of earlier blocks: only these reuse buffers
 		err = s.decodeParallel(ctx, in, ft, opts, rd)
 	} else {
 		err = s.decodeInOrder(ctx, in, ft, opts, rd)

@@ -203,6 +203,7 @@ func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, sh
 		}
 		sc.Source.FingerprintOnly = fingerprintOnly
 		sc.TrustText = fingerprintOnly // the first pass checked these bytes' text, and the account is its
+		sc.ReuseBlocks = true          // the collector copies what it keeps
 		res, err := runLabelled(ctx, "investigate", sc)
 		return coll, res, err
 	}
