@@ -30,7 +30,8 @@ const (
 // the alerts named, the facts the forensic answers need — bytes and records
 // sent to them, their logins, what was done as the accounts they used — and,
 // for everyone, the rare events that link actors (privileged commands,
-// database destruction).
+// database destruction). It copies every string it keeps: the second pass
+// reuses the buffers lines are read into (scan.Config.ReuseBlocks).
 type Collector struct {
 	ips     map[string]bool
 	shells  map[string]bool // web-shell paths

@@ -180,6 +180,11 @@ func utcPtr(t *time.Time) *time.Time {
 // file replaced or edited, one that appeared in a folder) fails the check;
 // the pass is then run again hashing everything, so that every digest cited
 // is of the bytes the facts were read from, and the change is reported.
+//
+// The pass keeps nothing of a line but what the collector copies, so it
+// reuses the buffers lines are read into (scan.Config.ReuseBlocks: no
+// allocation, zeroing or collection per MiB), and its first run leaves out
+// the UTF-8 checks the first pass made of the same bytes (TrustText).
 func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, shells []string) (*investigate.Collector, func(int32) (string, string), []string, error) {
 	before := map[string]*scan.Input{} // input path -> its first-pass account
 	for _, in := range first.Inputs {
