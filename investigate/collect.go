@@ -30,7 +30,8 @@ const (
 // the alerts named, the facts the forensic answers need — bytes and records
 // sent to them, their logins, what was done as the accounts they used — and,
 // for everyone, the rare events that link actors (privileged commands,
-// database destruction).
+// database destruction). It copies every string it keeps, as scan.Handler
+// requires: a block's buffer is recycled once its events are handled.
 type Collector struct {
 	ips     map[string]bool
 	shells  map[string]bool // web-shell paths
@@ -87,22 +88,39 @@ func (c *Collector) Skip(line string) bool {
 // the collector keeps only from suspects (no authentication, process or
 // database events), and whose addresses all stood first on their lines, can
 // only give the collector events from lines whose first field is a suspect
-// address — one map lookup a line — or, when there are web shells to
-// follow and every URL was its line's text, from lines holding a shell's
-// path (searched for in the line's request field alone when every URL was
-// in it). Any other input gets Skip.
+// address — one set lookup a line — or, when there are web shells to
+// follow, from lines that request a shell. Where every URL was its line's
+// request target (scan.RequestTarget), the target's path is compared with
+// the shells' exactly, as the collector compares a request's; where every
+// URL was its line's text, the shells' paths are searched for (in the
+// line's request field alone when every URL was in it). Any other input
+// gets Skip.
 func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	if !sh.Known() || !sh.LeadingAddress ||
 		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
 		return c.Skip
 	}
+	ips := newWordSet(slices.Collect(maps.Keys(c.ips)))
 	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
-		return func(line string) bool { return !c.ips[scan.FirstField(line)] }
+		return func(line string) bool { return !ips.hasFirstField(line) }
 	}
 	if !sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
 		return c.Skip
 	}
 	shells := slices.Sorted(maps.Keys(c.shells))
+	if sh.URLIsTarget { // the path a line asks for is known before decoding
+		requests := newPathSet(shells)
+		return func(line string) bool {
+			if ips.hasFirstField(line) {
+				return false
+			}
+			// The request target begins the rest of the line from
+			// FromRequestTarget: unless a shell's path begins it too, the
+			// target's path is no shell's, and the request field's end need
+			// not be found.
+			return !requests.mayBegin(scan.FromRequestTarget(line)) || !requests.hasPathOf(scan.RequestTarget(line))
+		}
+	}
 	hasShell := func(line string) bool {
 		for _, s := range shells {
 			if strings.Contains(line, s) {
@@ -117,10 +135,86 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	}
 	if sh.URLInRequest { // look where the URL was, not in the whole line
 		return func(line string) bool {
-			return !c.ips[scan.FirstField(line)] && !hasShell(scan.RequestField(line))
+			return !ips.hasFirstField(line) && !hasShell(scan.RequestField(line))
 		}
 	}
-	return func(line string) bool { return !c.ips[scan.FirstField(line)] && !hasShell(line) }
+	return func(line string) bool { return !ips.hasFirstField(line) && !hasShell(line) }
+}
+
+// pathSet tells whether a URL's path (urlPath) is one of a set of paths,
+// without cutting the path out when the set is small: most requests share
+// no prefix with any web shell.
+type pathSet struct {
+	few  []string // the paths, when there are few; only those urlPath can give
+	many *wordSet // the paths otherwise
+	// For each of the few paths, as little-endian words: its first 8
+	// bytes (fewer for a shorter path) with the mask that keeps as many of
+	// a text's, and its last 8 bytes (used when it is longer than 8).
+	head, mask, tail []uint64
+}
+
+func newPathSet(paths []string) *pathSet {
+	if len(paths) > 8 {
+		return &pathSet{many: newWordSet(paths)}
+	}
+	p := &pathSet{}
+	for _, s := range paths {
+		if !strings.ContainsAny(s, "?#") { // urlPath never gives these
+			p.few = append(p.few, s)
+			var b [8]byte
+			n := copy(b[:], s)
+			p.head = append(p.head, load64(string(b[:])))
+			p.mask = append(p.mask, ^uint64(0)>>(64-8*n)) // n == 0: 0, every text begins with ""
+			var tail uint64
+			if len(s) > 8 {
+				tail = load64(s[len(s)-8:])
+			}
+			p.tail = append(p.tail, tail)
+		}
+	}
+	return p
+}
+
+// mayBegin reports whether one of the few paths may begin text: false
+// only when none does, true when one does (or one longer than 16 bytes
+// begins and ends as a prefix of text would) or the set is not few. It
+// compares a path's first and last 8 bytes with text's at once.
+func (p *pathSet) mayBegin(text string) bool {
+	if p.many != nil {
+		return true
+	}
+	if len(text) < 8 {
+		for _, s := range p.few {
+			if strings.HasPrefix(text, s) {
+				return true
+			}
+		}
+		return false
+	}
+	x := load64(text)
+	for i, h := range p.head {
+		if x&p.mask[i] != h {
+			continue
+		}
+		if n := len(p.few[i]); n <= 8 || n <= len(text) && load64(text[n-8:]) == p.tail[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPathOf reports whether urlPath(u) is in the set.
+func (p *pathSet) hasPathOf(u string) bool {
+	if p.many != nil {
+		return p.many.has(urlPath(u))
+	}
+	for _, s := range p.few {
+		// urlPath(u) == s: u is s, or s followed by a query or fragment.
+		if len(u) >= len(s) && u[:len(s)] == s && (len(u) == len(s) || u[len(s)] == '?' || u[len(s)] == '#') {
+			return true
+		}
+	}
+	return false
 }
 
 // ipFacts is what the logs say about one address.
@@ -198,6 +292,27 @@ var (
 	uploadForm = regexp.MustCompile(`(?i)(upload|file_?manager|attach|import|avatar|media/new|async-upload)`)
 )
 
+// mayHoldID reports whether idParam may match q: each of its matches holds
+// "id=" or "no=" (ASCII case ignored; no other rune folds to these
+// letters) followed by a digit. A suspect's requests are many and most
+// carry no record id, so the regular expression runs on few of them.
+func mayHoldID(q string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(q[off:], '=')
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i >= 2 && i+1 < len(q) {
+			a, b, d := q[i-2]|0x20, q[i-1]|0x20, q[i+1] // |0x20: ASCII lower case
+			if (a == 'i' && b == 'd' || a == 'n' && b == 'o') && '0' <= d && d <= '9' {
+				return true
+			}
+		}
+		off = i + 1
+	}
+}
+
 func (w *collectorWorker) ip(addr string) *ipFacts {
 	f := w.ips[addr]
 	if f == nil {
@@ -257,11 +372,13 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 			}
 		}
 		if ev.Status >= 200 && ev.Status < 300 {
-			if m := idParam.FindStringSubmatch(query(ev.URL)); m != nil {
-				if len(f.ids) < maxIDs {
-					f.ids[strings.Clone(m[1])] = true
-				} else {
-					f.idsCapped = true
+			if q := query(ev.URL); mayHoldID(q) {
+				if m := idParam.FindStringSubmatch(q); m != nil {
+					if len(f.ids) < maxIDs {
+						f.ids[strings.Clone(m[1])] = true
+					} else {
+						f.idsCapped = true
+					}
 				}
 			}
 			p := urlPath(ev.URL)
@@ -319,7 +436,7 @@ func (w *collectorWorker) database(ev *event.Event) {
 	}
 	n := notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User), ip: strings.Clone(ev.SourceIP), rows: ev.Rows}
 	if m := tableRef.FindStringSubmatch(st); m != nil {
-		n.table = strings.ToLower(strings.ReplaceAll(m[1], "`", ""))
+		n.table = strings.Clone(strings.ToLower(strings.ReplaceAll(m[1], "`", ""))) // both may return their argument
 	}
 	if v, ok := ev.Get("db.rows_affected"); ok {
 		n.records = parseInt(v)
@@ -368,7 +485,7 @@ func (w *collectorWorker) shell(ev *event.Event, p string) {
 	s := w.shells[p]
 	if s == nil {
 		s = &shellFacts{ips: map[string]bool{}}
-		w.shells[strings.Clone(p)] = s // p is the event's: valid only during the call
+		w.shells[strings.Clone(p)] = s
 	}
 	if s.first.IsZero() || ev.Time.Before(s.first) {
 		s.first = ev.Time
@@ -491,8 +608,12 @@ func query(u string) string {
 	return ""
 }
 
+// urlPath is u without its query and fragment.
 func urlPath(u string) string {
-	if i := strings.IndexAny(u, "?#"); i >= 0 {
+	if i := strings.IndexByte(u, '?'); i >= 0 { // two IndexByte cost less than IndexAny
+		u = u[:i]
+	}
+	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u = u[:i]
 	}
 	return u

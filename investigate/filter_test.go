@@ -3,13 +3,16 @@ package investigate
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kizuki-dfir/kizuki/event"
 	"github.com/kizuki-dfir/kizuki/format"
 	"github.com/kizuki-dfir/kizuki/scan"
 )
@@ -102,4 +105,285 @@ func TestFilterSound(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFilterTargetSound is TestFilterSound for the exact shell test: on
+// inputs whose URLs were all their lines' request targets, the filter looks
+// a line's requested path up instead of searching for the shells' paths.
+// Files are drawn at random from requests built to trip it — a shell's path
+// with a query, a fragment, a longer name, another case, a prefix, escaped
+// quotes, spaces, no protocol, a shell named only outside the request —
+// from suspects and from others, and the facts gathered through the filter
+// must be those gathered from every line. Draws where the exact test was
+// chosen are counted: the test fails if there were too few to prove it.
+func TestFilterTargetSound(t *testing.T) {
+	const shell = "/uploads/avatar.php"
+	requests := []string{
+		"GET " + shell + " HTTP/1.1",
+		"GET " + shell + "?cmd=id HTTP/1.1",
+		"GET " + shell + "#x HTTP/1.1",
+		"GET " + shell + "?a#b HTTP/1.0",
+		"POST " + shell + "?cmd=cat+/etc/passwd&x=1 HTTP/2.0",
+		"GET " + shell + "5 HTTP/1.1",
+		"GET " + shell + "/ HTTP/1.1",
+		"GET /Uploads/Avatar.php HTTP/1.1",
+		"GET /x" + shell + " HTTP/1.1",
+		"GET /uploads/avatar.ph HTTP/1.1",
+		"GET /uploads/avatar.ph?p HTTP/1.1",
+		"GET http://shop.example" + shell + " HTTP/1.1",
+		"GET  " + shell + " HTTP/1.1",              // two spaces: the target starts with one
+		"GET " + shell + "?q=\\\"x\\\" HTTP/1.1",   // Apache's escaped quotes cut RequestField short
+		"GET " + shell + "?q=\\x22x\\x22 HTTP/1.1", // nginx's escapes
+		"GET " + shell,                             // HTTP/0.9
+		"GET " + shell + "?a b HTTP/1.1",           // a space in the URL
+		"GET " + shell + " b",                      // ends in a word that is no protocol
+		"GET " + shell + " HTTP/1 1",               // the decoder takes " HTTP/" nine bytes from the end
+		"GET /a b.php",                             // a shell's path with a space, HTTP/0.9
+		"GET /a b.php HTTP/1.1",
+		"GET /index.php?next=" + shell + " HTTP/1.1",
+		"GET /index.php HTTP/1.1",
+		"GET / HTTP/1.1",
+		"-",
+		"\\x16\\x03\\x01",
+		"GET",
+	}
+	agents := []string{"Mozilla/5.0", "curl " + shell, "-"}
+	addrs := []string{"203.0.113.7", "192.0.2.1", "198.51.100.23"}
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 11))
+	exact := 0
+	for draw := range 120 {
+		var b strings.Builder
+		n := 1 + rng.IntN(12)
+		for i := range n {
+			at := time.Date(2025, 5, 19, 3, 0, i, 0, time.UTC).Format("02/Jan/2006:15:04:05 -0700")
+			// A third of the draws keep to requests whose URL is their target.
+			req := requests[rng.IntN(len(requests))]
+			if draw%3 == 0 {
+				req = requests[rng.IntN(13)]
+			}
+			fmt.Fprintf(&b, "%s - - [%s] \"%s\" %d %d \"-\" \"%s\"\n", addrs[rng.IntN(len(addrs))], at, req,
+				[]int{200, 404, 302}[rng.IntN(3)], rng.IntN(5000), agents[rng.IntN(len(agents))])
+		}
+		p := filepath.Join(dir, fmt.Sprintf("draw%d.log", draw))
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg := scan.Config{Args: []string{p}, Workers: 2, Format: "access.combined", Decode: format.Options{Location: time.UTC}}
+		first, err := scan.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shape := first.Inputs[0].Shape
+		shells := [][]string{{shell, "/a b.php"}, {shell, "/a b.php", "/cmd.php", "/a/b.jsp", "/c?d", "/e#f", "/g.php", "/h.asp", "/i.aspx", "/j.php"}}[draw%2]
+		collect := func(filtered bool) *facts {
+			c := NewCollector([]string{"203.0.113.7"}, shells)
+			cfg := cfg
+			cfg.Handler = c
+			if filtered {
+				cfg.Skip = func(*scan.Input) func(string) bool { return c.Filter(shape) }
+			}
+			if _, err := scan.Run(context.Background(), cfg); err != nil {
+				t.Fatal(err)
+			}
+			return c.facts(func(int32) string { return p })
+		}
+		if got, want := collect(true), collect(false); !reflect.DeepEqual(got, want) {
+			t.Errorf("draw %d (shape %+v, shells %v): filtered facts differ from every line's:\n got  %+v\n want %+v\n%s",
+				draw, shape, shells, got, want, b.String())
+		}
+		if shape.Known() && shape.LeadingAddress && shape.URLIsTarget && shape.Has(event.KindWeb) {
+			exact++
+		}
+	}
+	if exact < 30 {
+		t.Errorf("the exact shell test was chosen in %d draws of 120: too few to prove it", exact)
+	}
+}
+
+// TestPathSet checks the shell lookup against urlPath on targets built
+// around the set's paths, for sets small enough to be compared one path
+// at a time and one large enough to be hashed, and that mayBegin rules out
+// no text a path begins (and does rule texts out where it can).
+func TestPathSet(t *testing.T) {
+	few := []string{"/uploads/avatar.php", "/a", "/q?x", "/f#y", "/"}
+	many := append(slices.Clone(few), "/b.php", "/c.php", "/d.php", "/e.php", "/g/h.jsp", "/i.asp", "/j.aspx")
+	for _, paths := range [][]string{few, few[:3], many} {
+		set := newPathSet(paths)
+		ruledOut := 0
+		if (set.many != nil) != (len(paths) > 8) {
+			t.Fatalf("%d paths: hashed %v", len(paths), set.many != nil)
+		}
+		want := map[string]bool{}
+		for _, p := range paths {
+			want[p] = true
+		}
+		for _, p := range append(slices.Clone(paths), "", "/uploads", "/A", "/b.ph", "/b.phpx", "//") {
+			for _, tail := range []string{"", "?", "?cmd=id", "#", "#x?y", "x", "/", " ", "?x#y", "%3F"} {
+				u := p + tail
+				if got := set.hasPathOf(u); got != want[urlPath(u)] {
+					t.Errorf("%d paths: hasPathOf(%q) = %v, want %v", len(paths), u, got, !got)
+				}
+				// mayBegin may rule a text out only if no path begins it.
+				for _, text := range []string{u, u + " HTTP/1.1\" 200", "/" + u} {
+					if set.mayBegin(text) {
+						continue
+					}
+					ruledOut++
+					for _, p := range paths {
+						if strings.HasPrefix(text, p) && !strings.ContainsAny(p, "?#") {
+							t.Errorf("%d paths: mayBegin(%q) = false, but %q begins it", len(paths), text, p)
+						}
+					}
+				}
+			}
+		}
+		if few := set.many == nil; few != (ruledOut > 0) {
+			t.Errorf("%d paths: mayBegin ruled out %d texts", len(paths), ruledOut)
+		}
+	}
+}
+
+// TestWordSet checks the address set against a map on sets of 0 to 300
+// addresses (IPv6 ones longer than 16 bytes among them) and lookups of
+// members, near misses (a byte changed, added or removed, the same first
+// 16 bytes) and "", alone and as the first field of lines of every length
+// around 16 bytes.
+func TestWordSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, n := range []int{0, 1, 2, 7, 70, 300} {
+		var words []string
+		want := map[string]bool{}
+		for range n {
+			w := fmt.Sprintf("%d.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256), rng.IntN(256))
+			if rng.IntN(10) == 0 {
+				w = fmt.Sprintf("2001:db8::%x", rng.IntN(1<<16)) // and IPv6
+			}
+			if rng.IntN(10) == 0 {
+				w = fmt.Sprintf("2001:db8:%x:%x::%x", rng.IntN(1<<16), rng.IntN(1<<16), rng.IntN(1<<16))
+			}
+			words = append(words, w)
+			want[w] = true
+		}
+		if n == 7 {
+			words = append(words, "", words[0]) // the empty word, a duplicate
+			want[""] = true
+		}
+		set := newWordSet(words)
+		probe := []string{"", "1.2.3.4", "::1", "x"}
+		for _, w := range words {
+			if w == "" {
+				continue
+			}
+			probe = append(probe, w, w+"0", w[1:], "0"+w, w[:len(w)-1], w[:len(w)/2]+"9"+w[len(w)/2+1:], w+w, "x"+w+w, w[:len(w)-1]+"x",
+				w[:min(8, len(w))]+"12345678901234"+w[max(0, len(w)-8):])
+		}
+		for _, w := range probe {
+			if got := set.has(w); got != want[w] {
+				t.Errorf("%d words: has(%q) = %v, want %v", n, w, got, want[w])
+			}
+			// As a line's first field, before lines' usual texts and
+			// others, and cut short.
+			for _, rest := range []string{"", " - - [19/May/2025:03:00:00 +0000] \"GET / HTTP/1.1\" 200 1", " ", "  x", "\tx y", "x y z w v u t s r"} {
+				line := w + rest
+				for _, l := range []string{line, line[:min(len(line), 15)], line[:min(len(line), 16)], line[:min(len(line), 17)]} {
+					if got := set.hasFirstField(l); got != want[scan.FirstField(l)] {
+						t.Errorf("%d words: hasFirstField(%q) = %v, want %v", n, l, got, !got)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCollectorCopies checks that the collector copies what it keeps, as
+// scan.Handler requires (block buffers are recycled once handled, and test
+// binaries overwrite them on release): over an 8 MiB access log whose lines
+// give it every kind of fact a web log gives (web shells and their
+// commands, uploads, downloaded files, record ids), the facts gathered by a
+// scan must be those gathered from the same lines decoded one by one into
+// buffers of their own.
+func TestCollectorCopies(t *testing.T) {
+	var b strings.Builder
+	// The counts stay under the collector's caps (commands kept per shell,
+	// uploads and files per address), past which what is kept depends on
+	// which worker saw what first.
+	for i := 0; b.Len() < 8<<20; i++ {
+		ip := fmt.Sprintf("192.0.2.%d", i%200)
+		if i%7 == 0 {
+			ip = fmt.Sprintf("203.0.113.%d", i/7%7)
+		}
+		req := []string{
+			fmt.Sprintf("GET /shell%d.php", i%3),
+			fmt.Sprintf("GET /upload%d/avatar.php", i%11),
+			fmt.Sprintf("GET /backup/db%d.sql.gz", i%150),
+			fmt.Sprintf("GET /mypage.php?id=%d", i),
+			fmt.Sprintf("GET /static/%s.css", strings.Repeat("a", i%50)),
+		}[i%5]
+		switch {
+		case i%400 == 0:
+			req += fmt.Sprintf("?cmd=id%d", i)
+		case i%300 == 1:
+			req = "POST" + req[3:]
+		}
+		fmt.Fprintf(&b, "%s - - [19/May/2025:%02d:%02d:%02d +0000] \"%s HTTP/1.1\" 200 %d \"-\" \"ua\"\n", ip, i/3600%24, i/60%60, i%60, req, i)
+	}
+	p := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ips []string
+	for i := range 7 {
+		ips = append(ips, fmt.Sprintf("203.0.113.%d", i))
+	}
+	shells := []string{"/shell0.php", "/shell1.php", "/shell2.php"}
+	c := NewCollector(ips, shells)
+	cfg := scan.Config{Args: []string{p}, Workers: 2, Handler: c, Decode: format.Options{Location: time.UTC}}
+	res, err := scan.Run(context.Background(), cfg)
+	if err != nil || len(res.Inputs) != 1 {
+		t.Fatal(err, len(res.Inputs))
+	}
+	got := c.facts(func(int32) string { return p })
+	want := collectLines(t, NewCollector(ips, shells), res.Inputs[0], b.String(), p)
+	if len(want.shells) != 3 || len(want.ips) != 7 {
+		t.Fatalf("%d shells and %d addresses followed, want 3 and 7", len(want.shells), len(want.ips))
+	}
+	for ip, f := range want.ips {
+		if len(f.uploads) == 0 || len(f.files) == 0 || len(f.ids) == 0 {
+			t.Fatalf("%s: %d uploads, %d files, %d record ids: the test proves little", ip, len(f.uploads), len(f.files), len(f.ids))
+		}
+	}
+	for p, s := range want.shells {
+		if len(s.cmds) == 0 {
+			t.Fatalf("shell %s: no commands", p)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("facts of the scan differ from those of the lines decoded one by one")
+	}
+}
+
+// collectLines feeds c every line of text, each decoded (with in's format,
+// citing in's id) from a copy of its own: what a scan must collect, whatever
+// becomes of its buffers.
+func collectLines(t *testing.T, c *Collector, in *scan.Input, text, path string) *facts {
+	t.Helper()
+	ft, err := format.Lookup(in.Format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := ft.New(format.Options{Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := c.Worker()
+	var off int64
+	for i, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		dec.Decode(strings.Clone(strings.TrimSuffix(line, "\n")), event.Ref{Input: in.ID, Line: int64(i + 1), Offset: off}, func(ev *event.Event) { h(ev) })
+		off += int64(len(line))
+	}
+	return c.facts(func(int32) string { return path })
 }

@@ -70,6 +70,12 @@ type Config struct {
 	// what an earlier pass learned of the input (Input.Shape). Inputs
 	// decoded in order see every line: their records span lines.
 	Skip func(in *Input) func(line string) bool
+	// TrustText leaves out the checks for invalid UTF-8 and NUL bytes of
+	// every line not cut to the line cap (the inputs' invalid_utf8 and
+	// binary_line counts miss those lines): for a later pass over bytes an
+	// earlier one checked, which needs the lines and not that account. The
+	// checks cost about 0.1 CPU-s a GB.
+	TrustText bool
 	// Progress, if set, is updated as the scan goes; read it from any goroutine.
 	Progress *Progress
 }
@@ -134,6 +140,7 @@ type Input struct {
 	addressElsewhere  bool
 	urlElsewhere      bool
 	urlOutsideRequest bool
+	urlNotTarget      bool
 	stateless         bool // decoded in blocks
 	filtered          bool // some of its lines were not decoded (Config.Skip)
 }
@@ -174,7 +181,12 @@ type Shape struct {
 	// does not contain a given path decodes into no request for it, and
 	// that field is a fifth of an access-log line.
 	URLInRequest bool
-	known        bool // every line of a stateless input was decoded
+	// URLIsTarget reports, more narrowly still, that every event's URL was
+	// its line's RequestTarget: which URL path a line's request asks for is
+	// then known from its bytes before decoding, and can be looked up
+	// rather than searched for.
+	URLIsTarget bool
+	known       bool // every line of a stateless input was decoded
 }
 
 // Known reports whether the shape describes every line of the input: it was
@@ -209,6 +221,47 @@ func RequestField(line string) string {
 	return line[i+1 : i+1+j]
 }
 
+// RequestTarget is the request target in line's RequestField: the text
+// after the field's first space and before its last one ("/path" in
+// "GET /path HTTP/1.1"), or to the field's end if it has one space only;
+// "" if it has none. Like RequestField it depends only on the line's bytes.
+func RequestTarget(line string) string {
+	return requestTarget(RequestField(line))
+}
+
+// FromRequestTarget is line from where its RequestTarget begins to its end:
+// RequestTarget(line) is always a prefix of it. It is found without
+// looking for the request field's end, so a filter can rule out the lines
+// whose target cannot begin with a given text in a few byte comparisons.
+func FromRequestTarget(line string) string {
+	i := strings.IndexByte(line, '"')
+	if i < 0 {
+		return ""
+	}
+	for j := i + 1; j < len(line); j++ {
+		switch line[j] {
+		case ' ': // the field's first space: the target follows
+			return line[j+1:]
+		case '"': // the field ends with no space: its target is ""
+			return ""
+		}
+	}
+	return ""
+}
+
+// requestTarget is RequestTarget given the line's RequestField.
+func requestTarget(field string) string {
+	i := strings.IndexByte(field, ' ')
+	if i < 0 {
+		return ""
+	}
+	t := field[i+1:]
+	if j := strings.LastIndexByte(t, ' '); j >= 0 {
+		t = t[:j]
+	}
+	return t
+}
+
 // within reports whether s is a slice of line: decoders that cut fields out
 // of the line (most) give strings that share its memory, which this tells in
 // constant time, where strings.Contains would search.
@@ -230,6 +283,7 @@ type tally struct {
 	addressElsewhere                                               bool // an event's source address was not its line's first field
 	urlElsewhere                                                   bool // an event's URL was not in its line
 	urlOutsideRequest                                              bool // an event's URL was not a slice of its line's RequestField
+	urlNotTarget                                                   bool // an event's URL was not its line's RequestTarget
 }
 
 func (t *tally) merge(in *Input, keep int) {
@@ -243,6 +297,7 @@ func (t *tally) merge(in *Input, keep int) {
 	in.addressElsewhere = in.addressElsewhere || t.addressElsewhere
 	in.urlElsewhere = in.urlElsewhere || t.urlElsewhere
 	in.urlOutsideRequest = in.urlOutsideRequest || t.urlOutsideRequest
+	in.urlNotTarget = in.urlNotTarget || t.urlNotTarget
 	if !t.first.IsZero() && (in.FirstTime == nil || t.first.Before(*in.FirstTime)) {
 		f := t.first
 		in.FirstTime = &f
@@ -283,6 +338,7 @@ const sampleCap = 512
 type lineDecoder struct {
 	dec     format.Decoder
 	skip    func(string) bool
+	trusted bool   // Config.TrustText
 	line    string // being decoded, for the shape
 	input   int32
 	maxLine int
@@ -318,8 +374,14 @@ func (ld *lineDecoder) onEvent(ev *event.Event) {
 	if ev.URL != "" && !ld.t.urlElsewhere && !within(ev.URL, ld.line) && !strings.Contains(ld.line, ev.URL) {
 		ld.t.urlElsewhere = true
 	}
-	if ev.URL != "" && !ld.t.urlOutsideRequest && !within(ev.URL, RequestField(ld.line)) {
-		ld.t.urlOutsideRequest = true
+	if ev.URL != "" && !ld.t.urlOutsideRequest {
+		field := RequestField(ld.line)
+		switch {
+		case !within(ev.URL, field):
+			ld.t.urlOutsideRequest, ld.t.urlNotTarget = true, true
+		case !ld.t.urlNotTarget && ev.URL != requestTarget(field):
+			ld.t.urlNotTarget = true
+		}
 	}
 	if tm := ev.Time; !tm.IsZero() {
 		if ld.t.first.IsZero() || tm.Before(ld.t.first) {
@@ -338,7 +400,7 @@ func (ld *lineDecoder) block(b block) {
 	// Nearly every block is valid UTF-8 without NUL bytes: checked whole,
 	// at memory speed, its lines need no check of their own. A line cut to
 	// the line cap may end inside a character, so cut lines are checked.
-	clean := utf8.ValidString(b.text) && strings.IndexByte(b.text, 0) < 0
+	clean := ld.trusted || utf8.ValidString(b.text) && strings.IndexByte(b.text, 0) < 0
 	eachLine(b, ld.maxLine, func(num, off int64, line string, cut bool) {
 		ld.t.lines++
 		if cut {
@@ -470,6 +532,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		in.Shape.LeadingAddress = in.Shape.known && !in.addressElsewhere
 		in.Shape.URLInLine = in.Shape.known && !in.urlElsewhere
 		in.Shape.URLInRequest = in.Shape.known && !in.urlOutsideRequest
+		in.Shape.URLIsTarget = in.Shape.known && !in.urlNotTarget
 		kinds := make([]string, 0, len(in.problems))
 		for k := range in.problems {
 			kinds = append(kinds, k)
@@ -521,6 +584,7 @@ func (s *scanner) work() {
 			continue
 		}
 		ld := newLineDecoder(dec, j.in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
+		ld.trusted = s.cfg.TrustText
 		ld.skip = j.skip
 		ld.block(j.b)
 		ld.flush(j.in)
@@ -681,6 +745,7 @@ func (s *scanner) decodeInOrder(ctx context.Context, in *Input, ft *format.Forma
 		handle = s.cfg.Handler.Worker()
 	}
 	ld := newLineDecoder(dec, in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
+	ld.trusted = s.cfg.TrustText
 	defer ld.flush(in)
 	for {
 		if err := ctx.Err(); err != nil {

@@ -222,21 +222,31 @@ func TestLineChecks(t *testing.T) {
 		name          string
 		text          string
 		invalid, nuls int64
+		trustedCut    int64 // invalid_utf8 with TrustText: only cut lines are checked
 	}{
-		{"clean", "plain line\nanother\n", 0, 0},
-		{"cut inside a character", "ok\n" + strings.Repeat("é", 10) + "\nok\n", 1, 0},
-		{"cut between characters", "ok\n" + strings.Repeat("a", 30) + "\n", 0, 0},
-		{"invalid and NUL", "ok\nMac\xe9\xff\nnul\x00here\nok\n", 1, 1},
+		{"clean", "plain line\nanother\n", 0, 0, 0},
+		{"cut inside a character", "ok\n" + strings.Repeat("é", 10) + "\nok\n", 1, 0, 1},
+		{"cut between characters", "ok\n" + strings.Repeat("a", 30) + "\n", 0, 0, 0},
+		{"invalid and NUL", "ok\nMac\xe9\xff\nnul\x00here\nok\n", 1, 1, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := write(t, filepath.Join(t.TempDir(), "x.log"), []byte(tt.text))
-			in := run(t, Config{Args: []string{p}, Format: "raw", MaxLine: 15}).Inputs[0]
+			checked, trusted := &countHandler{}, &countHandler{}
+			in := run(t, Config{Args: []string{p}, Format: "raw", MaxLine: 15, Handler: checked}).Inputs[0]
 			if got := problem(in, "invalid_utf8"); got != tt.invalid {
 				t.Errorf("invalid_utf8 = %d, want %d (%+v)", got, tt.invalid, in.Problems)
 			}
 			if got := problem(in, "binary_line"); got != tt.nuls {
 				t.Errorf("binary_line = %d, want %d (%+v)", got, tt.nuls, in.Problems)
+			}
+			// Trusted text: the same lines decoded, the checks left out.
+			in = run(t, Config{Args: []string{p}, Format: "raw", MaxLine: 15, Handler: trusted, TrustText: true}).Inputs[0]
+			if got := problem(in, "invalid_utf8") + problem(in, "binary_line"); got != tt.trustedCut {
+				t.Errorf("TrustText: invalid_utf8 + binary_line = %d, want %d (%+v)", got, tt.trustedCut, in.Problems)
+			}
+			if checked.n.Load() != trusted.n.Load() || checked.n.Load() == 0 {
+				t.Errorf("TrustText: %d events, %d without", trusted.n.Load(), checked.n.Load())
 			}
 		})
 	}

@@ -180,6 +180,9 @@ func utcPtr(t *time.Time) *time.Time {
 // file replaced or edited, one that appeared in a folder) fails the check;
 // the pass is then run again hashing everything, so that every digest cited
 // is of the bytes the facts were read from, and the change is reported.
+//
+// Its first run leaves out the UTF-8 checks the first pass made of the same
+// bytes (TrustText).
 func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, shells []string) (*investigate.Collector, func(int32) (string, string), []string, error) {
 	before := map[string]*scan.Input{} // input path -> its first-pass account
 	for _, in := range first.Inputs {
@@ -202,6 +205,7 @@ func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, sh
 			}
 		}
 		sc.Source.FingerprintOnly = fingerprintOnly
+		sc.TrustText = fingerprintOnly // the first pass checked these bytes' text, and the account is its
 		res, err := runLabelled(ctx, "investigate", sc)
 		return coll, res, err
 	}
