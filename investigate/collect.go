@@ -21,6 +21,8 @@ import (
 const (
 	maxIDs       = 1 << 20 // distinct record ids per actor
 	maxFiles     = 200     // downloaded files listed per actor
+	maxUploads   = 50      // uploads through forms kept per actor
+	maxLogins    = 100     // successful logins kept per actor
 	maxNotable   = 100000  // privileged-activity and database events kept
 	maxShellCmds = 200     // commands kept per web shell
 	stmtCap      = 300     // statement text kept
@@ -38,6 +40,7 @@ type Collector struct {
 	wanted  *ac.Matcher
 	mu      sync.Mutex
 	workers []*collectorWorker
+	paths   map[int32]string // input id -> path (Input), for refLess
 }
 
 // NewCollector returns a collector for the given suspect addresses and
@@ -225,7 +228,7 @@ type ipFacts struct {
 	bytesOut     int64
 	ids          map[string]bool // record ids returned (2xx)
 	idsCapped    bool
-	files        map[string]bool
+	files        map[string]event.Ref // downloaded files, each at its earliest position (bounded: keepFile)
 	sshFailures  int64
 	sshFirstFail time.Time
 	sshSuccesses []login
@@ -316,7 +319,7 @@ func mayHoldID(q string) bool {
 func (w *collectorWorker) ip(addr string) *ipFacts {
 	f := w.ips[addr]
 	if f == nil {
-		f = &ipFacts{ids: map[string]bool{}, files: map[string]bool{}}
+		f = &ipFacts{ids: map[string]bool{}, files: map[string]event.Ref{}}
 		w.ips[strings.Clone(addr)] = f
 	}
 	return f
@@ -355,7 +358,7 @@ func (w *collectorWorker) handle(ev *event.Event) {
 func (w *collectorWorker) suspect(ev *event.Event) {
 	f := w.ip(ev.SourceIP)
 	if !ev.Time.IsZero() {
-		if f.first.IsZero() || ev.Time.Before(f.first) {
+		if f.first.IsZero() || ev.Time.Before(f.first) || ev.Time.Equal(f.first) && w.c.refLess(ev.Ref, f.firstRef) {
 			f.first, f.firstRef = ev.Time, ev.Ref
 		}
 		if ev.Time.After(f.last) {
@@ -366,9 +369,9 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 	case event.KindWeb:
 		f.requests++
 		f.bytesOut += ev.Bytes
-		if ev.Method == "POST" && ev.Status >= 200 && ev.Status < 300 && len(f.uploads) < 50 {
+		if ev.Method == "POST" && ev.Status >= 200 && ev.Status < 300 && admits(w.c, f.uploads, maxUploads, ev.Ref, uploadAt) {
 			if p := urlPath(ev.URL); uploadForm.MatchString(p) {
-				f.uploads = append(f.uploads, upload{time: ev.Time, ref: ev.Ref, path: strings.Clone(p)})
+				f.uploads = keepLeast(w.c, f.uploads, upload{time: ev.Time, ref: ev.Ref, path: strings.Clone(p)}, maxUploads, uploadAt)
 			}
 		}
 		if ev.Status >= 200 && ev.Status < 300 {
@@ -382,8 +385,8 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 				}
 			}
 			p := urlPath(ev.URL)
-			if fileExt[strings.ToLower(path.Ext(p))] && len(f.files) < maxFiles {
-				f.files[strings.Clone(p)] = true
+			if fileExt[strings.ToLower(path.Ext(p))] {
+				w.c.keepFile(f.files, p, ev.Ref, maxFiles)
 			}
 		}
 	case event.KindAuth:
@@ -393,22 +396,22 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 				if f.sshFirstFail.IsZero() || ev.Time.Before(f.sshFirstFail) {
 					f.sshFirstFail = ev.Time
 				}
-			} else if ev.Outcome == event.OutcomeSuccess && len(f.sshSuccesses) < 100 {
-				f.sshSuccesses = append(f.sshSuccesses, login{time: ev.Time, user: strings.Clone(ev.User), ref: ev.Ref, via: ev.Action})
+			} else if ev.Outcome == event.OutcomeSuccess && admits(w.c, f.sshSuccesses, maxLogins, ev.Ref, loginAt) {
+				f.sshSuccesses = keepLeast(w.c, f.sshSuccesses, login{time: ev.Time, user: strings.Clone(ev.User), ref: ev.Ref, via: ev.Action}, maxLogins, loginAt)
 			}
 		}
 	}
 }
 
 func (w *collectorWorker) keep(ev *event.Event, kind, text string) {
-	if len(w.notable) >= maxNotable {
+	if !admits(w.c, w.notable, maxNotable, ev.Ref, notableAt) {
 		return
 	}
 	if len(text) > stmtCap {
 		text = text[:stmtCap]
 	}
-	w.notable = append(w.notable, notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User),
-		target: strings.Clone(ev.TargetUser), ip: strings.Clone(ev.SourceIP), text: strings.Clone(text)})
+	w.notable = keepLeast(w.c, w.notable, notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User),
+		target: strings.Clone(ev.TargetUser), ip: strings.Clone(ev.SourceIP), text: strings.Clone(text)}, maxNotable, notableAt)
 }
 
 // database keeps statements that destroy records or read many.
@@ -431,7 +434,7 @@ func (w *collectorWorker) database(ev *event.Event) {
 	default:
 		return
 	}
-	if len(w.notable) >= maxNotable {
+	if !admits(w.c, w.notable, maxNotable, ev.Ref, notableAt) {
 		return
 	}
 	n := notable{time: ev.Time, ref: ev.Ref, kind: kind, user: strings.Clone(ev.User), ip: strings.Clone(ev.SourceIP), rows: ev.Rows}
@@ -446,7 +449,7 @@ func (w *collectorWorker) database(ev *event.Event) {
 		text = text[:stmtCap]
 	}
 	n.text = strings.Clone(text)
-	w.notable = append(w.notable, n)
+	w.notable = keepLeast(w.c, w.notable, n, maxNotable, notableAt)
 }
 
 // dbWords finds, in one pass and ignoring ASCII case, the words that make
@@ -496,11 +499,11 @@ func (w *collectorWorker) shell(ev *event.Event, p string) {
 	if ev.SourceIP != "" {
 		s.ips[strings.Clone(ev.SourceIP)] = true
 	}
-	if cmd := shellCommand(ev.URL); cmd != "" && len(s.cmds) < maxShellCmds {
+	if cmd := shellCommand(ev.URL); cmd != "" && admits(w.c, s.cmds, maxShellCmds, ev.Ref, notableAt) {
 		if len(cmd) > stmtCap {
 			cmd = cmd[:stmtCap]
 		}
-		s.cmds = append(s.cmds, notable{time: ev.Time, ref: ev.Ref, kind: "shell_cmd", ip: strings.Clone(ev.SourceIP), text: strings.Clone(cmd)})
+		s.cmds = keepLeast(w.c, s.cmds, notable{time: ev.Time, ref: ev.Ref, kind: "shell_cmd", ip: strings.Clone(ev.SourceIP), text: strings.Clone(cmd)}, maxShellCmds, notableAt)
 	}
 }
 
@@ -530,7 +533,6 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 	refCmp := func(a, b event.Ref) int {
 		return cmp.Or(cmp.Compare(pathOf(a.Input), pathOf(b.Input)), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Offset, b.Offset))
 	}
-	refLess := func(a, b event.Ref) bool { return refCmp(a, b) < 0 }
 	out := &facts{ips: map[string]*ipFacts{}, shells: map[string]*shellFacts{}}
 	for _, w := range c.workers {
 		for ip, f := range w.ips {
@@ -539,7 +541,7 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 				out.ips[ip] = f
 				continue
 			}
-			if !f.first.IsZero() && (m.first.IsZero() || f.first.Before(m.first) || f.first.Equal(m.first) && refLess(f.firstRef, m.firstRef)) {
+			if !f.first.IsZero() && (m.first.IsZero() || f.first.Before(m.first) || f.first.Equal(m.first) && c.refLess(f.firstRef, m.firstRef)) {
 				m.first, m.firstRef = f.first, f.firstRef
 			}
 			if f.last.After(m.last) {
@@ -555,9 +557,9 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 				}
 			}
 			m.idsCapped = m.idsCapped || f.idsCapped
-			for p := range f.files {
-				if len(m.files) < maxFiles {
-					m.files[p] = true
+			for p, r := range f.files {
+				if old, ok := m.files[p]; !ok || c.refLess(r, old) {
+					m.files[p] = r
 				}
 			}
 			m.sshFailures += f.sshFailures
@@ -586,7 +588,35 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 			m.cmds = append(m.cmds, s.cmds...)
 		}
 	}
+	// Bounded lists: the least of the union (least.go), then sorted for use.
 	// Parallel decoding delivers events in any order: sort what order matters for.
+	out.notable = cutLeast(c, out.notable, maxNotable, notableAt)
+	for _, f := range out.ips {
+		f.sshSuccesses = cutLeast(c, f.sshSuccesses, maxLogins, loginAt)
+		f.uploads = cutLeast(c, f.uploads, maxUploads, uploadAt)
+		if len(f.files) > maxFiles {
+			keep := make([]string, 0, len(f.files))
+			for p := range f.files {
+				keep = append(keep, p)
+			}
+			slices.SortFunc(keep, func(a, b string) int {
+				ra, rb := f.files[a], f.files[b]
+				switch {
+				case c.refLess(ra, rb):
+					return -1
+				case c.refLess(rb, ra):
+					return 1
+				}
+				return cmp.Compare(a, b)
+			})
+			for _, p := range keep[maxFiles:] {
+				delete(f.files, p)
+			}
+		}
+	}
+	for _, s := range out.shells {
+		s.cmds = cutLeast(c, s.cmds, maxShellCmds, notableAt)
+	}
 	byTime := func(a, b notable) int {
 		return cmp.Or(a.time.Compare(b.time), refCmp(a.ref, b.ref), cmp.Compare(a.text, b.text))
 	}
@@ -629,3 +659,7 @@ func parseInt(s string) int64 {
 	}
 	return n
 }
+
+func uploadAt(u upload) event.Ref   { return u.ref }
+func loginAt(l login) event.Ref     { return l.ref }
+func notableAt(n notable) event.Ref { return n.ref }
