@@ -5,6 +5,11 @@
 //
 //	go run ./bench/crsreach -n 300000 bench/data/access-50MB-*.log
 //	go run ./bench/crsreach ../shared/data/apache-real/access.log
+//
+// With -verdicts each distinct request is also evaluated, and the reasons
+// are split into attacks (CRS's score reaches the threshold) and benign
+// requests (the prefilter's false positives: what a sharper prefilter could
+// still save).
 package main
 
 import (
@@ -24,12 +29,14 @@ import (
 func main() {
 	n := flag.Int("n", 300000, "lines read from the start of the file")
 	top := flag.Int("top", 12, "reasons listed")
+	verdicts := flag.Bool("verdicts", false, "evaluate the distinct requests: attacks and benign ones per reason")
+	show := flag.Int("show", 0, "with -verdicts, print this many benign requests")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: crsreach [-n LINES] [-top N] ACCESS_LOG")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *n, *top); err != nil {
+	if err := run(flag.Arg(0), *n, *top, *verdicts, *show); err != nil {
 		fmt.Fprintln(os.Stderr, "crsreach:", err)
 		os.Exit(1)
 	}
@@ -65,7 +72,7 @@ func clip(s string, n int) string {
 	return s
 }
 
-func run(path string, n, top int) error {
+func run(path string, n, top int, verdicts bool, show int) error {
 	c, err := crs.New(crs.Options{Paranoia: 1})
 	if err != nil {
 		return err
@@ -94,7 +101,7 @@ func run(path string, n, top int) error {
 	}
 	reasons := map[string]int{}
 	distinct := map[string]bool{}
-	web, pass := 0, 0
+	web, pass, attacks, benign := 0, 0, 0, 0
 	emit := func(ev *event.Event) {
 		if ev.Kind != event.KindWeb || ev.URL == "" {
 			return
@@ -104,8 +111,22 @@ func run(path string, n, top int) error {
 			return
 		}
 		pass++
-		distinct[ev.Method+"\x00"+ev.URL+"\x00"+ev.HTTPVersion+"\x00"+ev.UserAgent+"\x00"+ev.Referrer] = true
-		reasons[reason(ev)]++
+		k := ev.Method + "\x00" + ev.URL + "\x00" + ev.HTTPVersion + "\x00" + ev.UserAgent + "\x00" + ev.Referrer
+		r := reason(ev)
+		if verdicts && !distinct[k] {
+			if c.Check(ev).Attack() {
+				attacks++
+				r = "attack: " + r
+			} else {
+				benign++
+				r = "benign: " + r
+				if benign <= show {
+					fmt.Printf("benign: %s %q UA %q referrer %q\n", ev.Method, ev.URL, clip(ev.UserAgent, 60), clip(ev.Referrer, 60))
+				}
+			}
+		}
+		distinct[k] = true
+		reasons[r]++
 	}
 	for i, l := range lines {
 		dec.Decode(l, event.Ref{Line: int64(i + 1)}, emit)
@@ -117,6 +138,9 @@ func run(path string, n, top int) error {
 	pct := func(k int) float64 { return 100 * float64(k) / float64(web) }
 	fmt.Printf("%s (%s): %d web requests; %d (%.1f%%) pass the CRS prefilter; %d (%.1f%%) of those are distinct\n",
 		path, ft.Name, web, pass, pct(pass), len(distinct), pct(len(distinct)))
+	if verdicts {
+		fmt.Printf("of the distinct requests, %d are attacks and %d benign (reasons below count distinct requests once with their verdict, repeats without)\n", attacks, benign)
+	}
 	type kv struct {
 		k string
 		v int

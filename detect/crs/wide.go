@@ -131,6 +131,13 @@ func (s *Screen) widePair(name, value string) bool {
 		d, strings.ReplaceAll(d, " ", ""), compressSpaces(d), cl,
 		strings.ReplaceAll(d, "--", ""), name, value, pair, name + "=" + d, cmdLine(name + "=" + d),
 	}
+	// ARGS_NAMES is decoded too: "+" is a space there ("?env+whoami=a%2Fb").
+	spaced := name
+	if strings.IndexByte(name, '+') >= 0 {
+		spaced = strings.ReplaceAll(name, "+", " ")
+		forms = append(forms, spaced, strings.ReplaceAll(spaced, " ", ""), compressSpaces(spaced), cmdLine(spaced),
+			spaced+"="+d, cmdLine(spaced+"="+d))
+	}
 	if s.wideScratch == nil {
 		s.wideScratch = make([]uint64, f.wideRx.words())
 	}
@@ -154,7 +161,7 @@ func (s *Screen) widePair(name, value string) bool {
 			return false
 		}
 	}
-	if injection(d) || injection(name) {
+	if injection(d) || injection(name) || injection(spaced) {
 		return false
 	}
 	// 934100 reads the value without spaces, 934160 with them, after
