@@ -337,9 +337,17 @@ func (s *Screen) base64Match(p string) bool {
 	if len(d) == 0 {
 		return false
 	}
-	var spaceless [maxPlain]byte
-	if !mayDecodeFurther(d) && !s.pre.jsWords.ContainsBytes(d) && !s.pre.jsWords.ContainsBytes(withoutSpace(spaceless[:0], d)) {
-		return false
+	if !s.pre.jsWords.ContainsBytes(d) {
+		c := decodedClass(d)
+		if c == 0 {
+			return false // no escape, no rune lowered into ASCII, no space to remove
+		}
+		if c&classDecode == 0 || !mayDecodeFurther(d) {
+			var spaceless [maxPlain]byte
+			if c&classSpace == 0 || !s.pre.jsWords.ContainsBytes(withoutSpace(spaceless[:0], d)) {
+				return false
+			}
+		}
 	}
 	if m, ok := s.base64.get(p); ok {
 		return m
@@ -357,6 +365,47 @@ var asciiLowerRunes = []string{"\u0130", "\u212a"}
 
 // lowerLeads are the first bytes of asciiLowerRunes.
 const lowerLeads = "\xc4\xe2"
+
+// Byte classes of decodedClass: a byte that may start an escape or a rune
+// mayDecodeFurther looks for, and a byte that may start a rune
+// unicode.IsSpace reports (withoutSpace removes those).
+const (
+	classDecode = 1 << iota
+	classSpace
+)
+
+// byteClass holds each byte's classes. TestByteClass checks it against
+// mayDecodeFurther's cases and against every rune unicode.IsSpace reports.
+var byteClass = func() (t [256]uint8) {
+	t['%'] |= classDecode
+	t['\\'] |= classDecode
+	for i := 0; i < len(lowerLeads); i++ {
+		t[lowerLeads[i]] |= classDecode
+	}
+	for _, b := range []byte(spaceLeads) {
+		t[b] |= classSpace
+	}
+	return t
+}()
+
+// spaceLeads are the first bytes of the UTF-8 encodings of the runes
+// unicode.IsSpace reports: ASCII's six, U+0085 and U+00A0 (0xC2), U+1680
+// (0xE1), U+2000-U+200A, U+2028, U+2029, U+202F, U+205F (0xE2), U+3000
+// (0xE3).
+const spaceLeads = "\t\n\v\f\r \xc2\xe1\xe2\xe3"
+
+// decodedClass is the union of the classes of d's bytes. 0 means
+// mayDecodeFurther(d) is false and withoutSpace leaves d as it is, so an
+// automaton pass over d alone decides base64Match's gate: most decodings
+// are noise, and decoding runes one by one to find no space was half of
+// the gate's cost.
+func decodedClass(d []byte) uint8 {
+	var c uint8
+	for _, b := range d {
+		c |= byteClass[b]
+	}
+	return c
+}
 
 // withoutSpace appends to dst the bytes of d without the runes
 // unicode.IsSpace reports, as t:removeWhitespace leaves them: removing

@@ -29,6 +29,45 @@ func TestASCIILowerRunes(t *testing.T) {
 	}
 }
 
+// TestByteClass proves what base64Match reads from decodedClass: a
+// decoding with no classDecode byte is one mayDecodeFurther says false for,
+// and one with no classSpace byte is one withoutSpace leaves unchanged.
+// Every rune unicode.IsSpace reports starts with a classSpace byte, and
+// random byte strings (biased to the bytes that matter) agree with both
+// functions.
+func TestByteClass(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.IsSpace(r) {
+			if b := []byte(string(r)); byteClass[b[0]]&classSpace == 0 {
+				t.Errorf("%U is a space but its first byte %#x is not classSpace", r, b[0])
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(2))
+	special := []string{"%", "%4", "%u", "\\", "\\x", "\u0130", "\u212a", " ", "\t", "\u00a0", "\u2028", "\u3000", "\xc2", "\xe2", "\xe3"}
+	var spaceless [maxPlain]byte
+	for i := 0; i < 200000; i++ {
+		var d []byte
+		for len(d) < 1+rng.Intn(40) {
+			switch rng.Intn(3) {
+			case 0:
+				d = append(d, special[rng.Intn(len(special))]...)
+			case 1:
+				d = append(d, byte('a'+rng.Intn(26)))
+			default:
+				d = append(d, byte(rng.Intn(256)))
+			}
+		}
+		c := decodedClass(d)
+		if c&classDecode == 0 && mayDecodeFurther(d) {
+			t.Fatalf("decodedClass(%q) = %d without classDecode, but mayDecodeFurther says true", d, c)
+		}
+		if c&classSpace == 0 && string(withoutSpace(spaceless[:0], d)) != string(d) {
+			t.Fatalf("decodedClass(%q) = %d without classSpace, but withoutSpace removes bytes", d, c)
+		}
+	}
+}
+
 // TestBase64Gate checks base64Match, which rules most paths out on the
 // stack, against base64MatchSlow, which decodes and lowers the way CRS's
 // transformations do, on random base64 and on encodings built to be close
@@ -55,6 +94,14 @@ func TestBase64Gate(t *testing.T) {
 		texts = append(texts, w, strings.ToUpper(w), w[:1]+"+"+w[1:], w[:1]+"\\"+w[1:], "%"+fmt.Sprintf("%02x", w[0])+w[1:],
 			"%u00"+fmt.Sprintf("%02X", w[0])+w[1:], "\\x"+fmt.Sprintf("%02x", w[0])+w[1:], strings.Replace(w, "i", "\u0130", 1),
 			w+"\u212a", "\xff"+w+"\xfe", w[:len(w)-1]+"%", w+"\\")
+	}
+	// split by each kind of space t:removeWhitespace drops (decodedClass
+	// must send these to withoutSpace), and by bytes that only look like a
+	// space rune's start
+	for _, x := range texts[:8] { // the JavaScript snippets
+		for _, sp := range []string{" ", "\t", "\v", "\u0085", "\u00a0", "\u1680", "\u2003", "\u2028", "\u202f", "\u205f", "\u3000", "\xc2", "\xe3\x80"} {
+			texts = append(texts, x[:1]+sp+x[1:], x[:2]+sp+sp+x[2:])
+		}
 	}
 	for _, x := range texts {
 		for _, pre := range []string{"", "a", "ab"} {
