@@ -28,6 +28,9 @@ type Screen struct {
 	scratch                                         []uint64 // for argRCE.MatchString
 	headerScratch                                   []uint64 // for headerRx.MatchString
 	wideScratch                                     []uint64 // for wideRx.MatchString
+	// Buffers for plainPath's lowered path and base64Match's decodings,
+	// which arrays on the stack would zero on every call.
+	pathLow, decoded, spaceless [maxPlain]byte
 }
 
 // NewScreen returns a Screen for one goroutine.
@@ -111,7 +114,7 @@ func (s *Screen) plainPath(p string) bool {
 	if len(p) == 0 || len(p) > maxPlain || p[0] != '/' {
 		return false
 	}
-	var low [maxPlain]byte
+	low := s.pathLow[:len(p)] // a Screen's buffer: an array here would be zeroed on every call
 	prev := byte(0)
 	for i := 0; i < len(p); i++ {
 		ch := p[i]
@@ -131,7 +134,7 @@ func (s *Screen) plainPath(p string) bool {
 		low[i] = ch
 		prev = ch
 	}
-	lp := low[:len(p)]
+	lp := low
 	if f.pathWords.ContainsBytes(lp) {
 		return false
 	}
@@ -332,8 +335,7 @@ func (s *Screen) base64Forms(v string) bool {
 // automaton pass. Only a decoding that names one (or that the later
 // decodings could change) takes base64MatchSlow, once per distinct value.
 func (s *Screen) base64Match(p string) bool {
-	var buf [maxPlain]byte
-	d := base64Into(buf[:0], p)
+	d := base64Into(s.decoded[:0], p)
 	if len(d) == 0 {
 		return false
 	}
@@ -343,8 +345,7 @@ func (s *Screen) base64Match(p string) bool {
 			return false // no escape, no rune lowered into ASCII, no space to remove
 		}
 		if c&classDecode == 0 || !mayDecodeFurther(d) {
-			var spaceless [maxPlain]byte
-			if c&classSpace == 0 || !s.pre.jsWords.ContainsBytes(withoutSpace(spaceless[:0], d)) {
+			if c&classSpace == 0 || !s.pre.jsWords.ContainsBytes(withoutSpace(s.spaceless[:0], d)) {
 				return false
 			}
 		}
@@ -453,34 +454,20 @@ func mayDecodeFurther(d []byte) bool {
 }
 
 // base64Into appends to dst what base64Strict returns for src, without
-// allocating when dst has room.
+// allocating when dst has room: RFC 4648 standard-alphabet digits, CR and
+// LF skipped, stopping at '=', ' ' or any other byte. It runs on every
+// plain path a URL memo miss meets, so each byte is one table read.
 func base64Into(dst []byte, src string) []byte {
 	var n, x int
 	for i := 0; i < len(src); i++ {
-		ch := src[i]
-		if ch == '\r' || ch == '\n' {
-			continue
-		}
-		if ch == '=' || ch == ' ' {
+		v := base64Digit[src[i]]
+		if v >= 64 {
+			if v == b64Skip {
+				continue
+			}
 			break
 		}
-		var v int
-		switch {
-		case 'A' <= ch && ch <= 'Z':
-			v = int(ch - 'A')
-		case 'a' <= ch && ch <= 'z':
-			v = int(ch-'a') + 26
-		case '0' <= ch && ch <= '9':
-			v = int(ch-'0') + 52
-		case ch == '+':
-			v = 62
-		case ch == '/':
-			v = 63
-		default:
-			i = len(src) // invalid byte: stop
-			continue
-		}
-		x = x<<6 | v
+		x = x<<6 | int(v)
 		n++
 		if n == 4 {
 			dst = append(dst, byte(x>>16), byte(x>>8), byte(x))
@@ -497,6 +484,25 @@ func base64Into(dst []byte, src string) []byte {
 	}
 	return dst
 }
+
+// Non-digit entries of base64Digit.
+const (
+	b64Skip = 64 // CR, LF
+	b64Stop = 65 // anything else
+)
+
+// base64Digit maps a byte to its base64 value, b64Skip or b64Stop.
+var base64Digit = func() (t [256]uint8) {
+	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range t {
+		t[i] = b64Stop
+	}
+	for i := 0; i < len(digits); i++ {
+		t[digits[i]] = uint8(i)
+	}
+	t['\r'], t['\n'] = b64Skip, b64Skip
+	return t
+}()
 
 // plainHeader reports whether a User-Agent (or, with referer, a Referer)
 // value is one CRS PL1 cannot flag. Empty and "-" (absent) are plain.
