@@ -21,13 +21,14 @@ import (
 type Screen struct {
 	c   *Checker
 	pre *prefilter // c's, once the first request has needed it
-	// Verdicts per distinct value: whole URLs, User-Agents, Referers, query
-	// pairs, values the argument patterns read, and base64 decodings that
-	// mention JavaScript (the rare, costly case of base64Match).
-	urls, agents, referers, pairs, commands, base64 memo
-	scratch                                         []uint64 // for argRCE.MatchString
-	headerScratch                                   []uint64 // for headerRx.MatchString
-	wideScratch                                     []uint64 // for wideRx.MatchString
+	// Verdicts per distinct value: paths (URLs up to their "?"), query
+	// strings, User-Agents, Referers, query pairs, values the argument
+	// patterns read, and base64 decodings that mention JavaScript (the
+	// rare, costly case of base64Match).
+	urls, queries, agents, referers, pairs, commands, base64 memo
+	scratch                                                  []uint64 // for argRCE.MatchString
+	headerScratch                                            []uint64 // for headerRx.MatchString
+	wideScratch                                              []uint64 // for wideRx.MatchString
 	// Buffers for plainPath's lowered path and base64Match's decodings,
 	// which arrays on the stack would zero on every call.
 	pathLow, decoded, spaceless [maxPlain]byte
@@ -38,6 +39,7 @@ func (c *Checker) NewScreen() *Screen {
 	return &Screen{
 		c:        c,
 		urls:     newMemo(urlMemo),
+		queries:  newMemo(queryMemo),
 		agents:   newMemo(headerMemo),
 		referers: newMemo(headerMemo),
 		pairs:    newMemo(pairMemo),
@@ -88,17 +90,42 @@ func (s *Screen) MayMatch(ev *event.Event) bool {
 // Check is Checker.Check with this Screen's memos for the prefilter.
 func (s *Screen) Check(ev *event.Event) Verdict { return s.c.check(ev, s) }
 
-// plainURL is plainPath once per distinct URL. URLs too long to be plain are
-// not remembered: they are refused at once.
+// plainURL is plainPath, with the path and the query string each decided
+// once per distinct value: plainPath of a URL is plainQuery of what follows
+// its first "?" and the path checks of what precedes it, and those parts
+// repeat far more than whole URLs do ("/product/3551" with a dozen tracking
+// queries, one query on many products). On the generated 1 GB log a
+// worker's URL memo of 16k entries a generation missed 466k of 2.2M URLs;
+// split, its paths miss 229k times and queries (in a memo of 8k) 67k times,
+// for about the same memory, as the keys are shorter. URLs too long to be
+// plain are not remembered: they are refused at once.
 func (s *Screen) plainURL(u string) bool {
 	if len(u) > maxPlain+1+maxQuery {
 		return false
 	}
-	if m, ok := s.urls.get(u); ok {
+	p, q, hasQuery := strings.Cut(u, "?")
+	if m, ok := s.urls.get(p); ok {
+		if !m {
+			return false
+		}
+	} else {
+		m = s.plainPath(p) // p holds no "?": the path checks alone
+		s.urls.put(p, m)
+		if !m {
+			return false
+		}
+	}
+	if !hasQuery || q == "" {
+		return true
+	}
+	if len(q) > maxQuery {
+		return false // plainQuery's own bound, checked before the memo
+	}
+	if m, ok := s.queries.get(q); ok {
 		return m
 	}
-	m := s.plainPath(u)
-	s.urls.put(u, m)
+	m := s.plainQuery(q)
+	s.queries.put(q, m)
 	return m
 }
 

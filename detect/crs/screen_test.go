@@ -203,7 +203,7 @@ func TestScreenMemos(t *testing.T) {
 		ev := web("GET", fmt.Sprintf("/p/%d?q=charger%d&page=%d", i, i, i), fmt.Sprintf("agent/%d", i), fmt.Sprintf("http://r/%d", i))
 		s.MayMatch(ev)
 	}
-	for name, g := range map[string]*memo{"urls": &s.urls, "agents": &s.agents, "referers": &s.referers,
+	for name, g := range map[string]*memo{"urls": &s.urls, "queries": &s.queries, "agents": &s.agents, "referers": &s.referers,
 		"pairs": &s.pairs, "commands": &s.commands, "base64": &s.base64} {
 		if bound := 2 * g.limit; g.len() > bound {
 			t.Errorf("%s memo holds %d entries, bound %d", name, g.len(), bound)
@@ -437,5 +437,65 @@ func TestBase64Into(t *testing.T) {
 			}
 		}
 		check(string(src))
+	}
+}
+
+// TestPlainURLSplit checks plainURL, which decides a URL's path and its
+// query string each through a memo of its own, against plainPath on the
+// whole URL with no URL memo: every combination of plain and refused
+// paths and queries, more than one "?", empty and over-long parts, and the
+// apache-real URLs, in an order that makes every part meet the memos
+// first with one partner and then with others, through memos small enough
+// to turn over.
+func TestPlainURLSplit(t *testing.T) {
+	c := checker(t, 1)
+	paths := []string{"/", "/product/3551", "/static/app.js", "/a/../b", "/.env", "/x.bak", "/wp-login.php", "",
+		"/p/" + strings.Repeat("a", maxPlain), "/p/" + strings.Repeat("b", maxPlain-3), "relative", "/a%20b", "/q?",
+		"/aaaX19qc19mdW5jdGlvbg", "/images/products/881-600.webp"}
+	queries := []string{"", "?", "?q=red", "?id=1&id=2", "?q=select+1", "?utm_source=newsletter&utm_medium=email",
+		"?a=b?c=d", "??", "?.0x2e0x2f=x", "?x=" + strings.Repeat("1", maxQuery), "?k=" + strings.Repeat("z", maxQuery-3),
+		"?cmd=whoami", "?page=2", "?q=small+organic", "?a=aaaX19qc19mdW5jdGlvbg", "?v=%2e%2e", "?x=(1)", "?=x", "?a"}
+	// near-duplicates: the same query extended by a plain and by a refused
+	// pair, and values of one length with different verdicts
+	for _, q := range queries[:6] {
+		for _, ext := range []string{"&z=1", "&z=whoami", "&z=1&y=2", "&z=/etc/passwd"} {
+			queries = append(queries, q+ext)
+		}
+	}
+	queries = append(queries, "?c=id", "?c=ab", "?cmd=whoami", "?cmd=whoare", "?x=ls&y=1", "?x=lz&y=1", "?q=eval(1)", "?q=evan(1)")
+	var urls []string
+	for _, p := range paths {
+		for _, q := range queries {
+			urls = append(urls, p+q)
+		}
+	}
+	for _, ev := range loadApache(t, 3000) {
+		urls = append(urls, ev.URL)
+	}
+	r := rand.New(rand.NewSource(4))
+	for _, size := range []int{4, 64, urlMemo} {
+		s := c.NewScreen()
+		s.pre = c.prefilter()
+		s.urls, s.queries = newMemo(size), newMemo(size)
+		fresh := c.NewScreen()
+		fresh.pre = c.prefilter()
+		var plain, refused int
+		for pass := 0; pass < 3; pass++ {
+			for _, i := range r.Perm(len(urls)) {
+				u := urls[i]
+				want := len(u) <= maxPlain+1+maxQuery && fresh.plainPath(u)
+				if got := s.plainURL(u); got != want {
+					t.Fatalf("memo size %d, pass %d: plainURL(%q) = %v, plainPath %v", size, pass, u, got, want)
+				}
+				if want {
+					plain++
+				} else {
+					refused++
+				}
+			}
+		}
+		if plain == 0 || refused == 0 {
+			t.Errorf("memo size %d: %d plain, %d refused: a side is untested", size, plain, refused)
+		}
 	}
 }
