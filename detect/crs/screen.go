@@ -26,9 +26,11 @@ type Screen struct {
 	// patterns read, and base64 decodings that mention JavaScript (the
 	// rare, costly case of base64Match).
 	urls, queries, agents, referers, pairs, commands, base64 memo
-	scratch                                                  []uint64 // for argRCE.MatchString
-	headerScratch                                            []uint64 // for headerRx.MatchString
-	wideScratch                                              []uint64 // for wideRx.MatchString
+	// The last values of each header, in front of its memo.
+	agentFront, refererFront front
+	scratch                  []uint64 // for argRCE.MatchString
+	headerScratch            []uint64 // for headerRx.MatchString
+	wideScratch              []uint64 // for wideRx.MatchString
 	// Buffers for plainPath's lowered path and base64Match's decodings,
 	// which arrays on the stack would zero on every call.
 	pathLow, decoded, spaceless [maxPlain]byte
@@ -542,15 +544,19 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 	if len(h) > maxPlain+1+maxQuery {
 		return false // too long to be plain, in either role
 	}
-	memo := &s.agents
+	memo, fr := &s.agents, &s.agentFront
 	if referer {
-		memo = &s.referers
+		memo, fr = &s.referers, &s.refererFront
 	}
-	if m, ok := memo.get(h); ok {
+	if m, ok := fr.get(h); ok {
 		return m
 	}
-	m := s.plainHeaderSlow(h)
-	memo.put(h, m)
+	m, ok := memo.get(h)
+	if !ok {
+		m = s.plainHeaderSlow(h)
+		memo.put(h, m)
+	}
+	fr.put(h, m)
 	return m
 }
 
