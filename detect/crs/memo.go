@@ -50,14 +50,33 @@ func (m *memo) get(key string) (answer, ok bool) {
 		return false, false
 	}
 	h := maphash.String(m.seed, key)
-	if a, ok := m.cur.find(h, key); ok {
-		return a, true
+	// Both tables' first slots are read before either is searched: in a
+	// large table each read is a cache miss, and a key missing from cur (a
+	// first sighting, or one only old holds) would otherwise pay the two one
+	// after the other. An empty first slot ends a search where it starts,
+	// so a table whose first slot is empty need not be searched at all.
+	c0, o0 := m.cur.first(h), m.old.first(h)
+	if c0 != 0 {
+		if a, ok := m.cur.find(h, key); ok {
+			return a, true
+		}
 	}
-	if a, ok := m.old.find(h, key); ok {
-		m.insert(h, key, a)
-		return a, true
+	if o0 != 0 {
+		if a, ok := m.old.find(h, key); ok {
+			m.insert(h, key, a)
+			return a, true
+		}
 	}
 	return false, false
+}
+
+// first returns the tag of the slot where a search for h starts, 0 if t is
+// empty.
+func (t *memoTable) first(h uint64) uint32 {
+	if t.n == 0 {
+		return 0
+	}
+	return t.slots[h&uint64(len(t.slots)-1)].tag
 }
 
 // put stores answer under key (copied).

@@ -29,6 +29,45 @@ func TestASCIILowerRunes(t *testing.T) {
 	}
 }
 
+// TestByteClass proves what base64Match reads from decodedClass: a
+// decoding with no classDecode byte is one mayDecodeFurther says false for,
+// and one with no classSpace byte is one withoutSpace leaves unchanged.
+// Every rune unicode.IsSpace reports starts with a classSpace byte, and
+// random byte strings (biased to the bytes that matter) agree with both
+// functions.
+func TestByteClass(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.IsSpace(r) {
+			if b := []byte(string(r)); byteClass[b[0]]&classSpace == 0 {
+				t.Errorf("%U is a space but its first byte %#x is not classSpace", r, b[0])
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(2))
+	special := []string{"%", "%4", "%u", "\\", "\\x", "\u0130", "\u212a", " ", "\t", "\u00a0", "\u2028", "\u3000", "\xc2", "\xe2", "\xe3"}
+	var spaceless [maxPlain]byte
+	for i := 0; i < 200000; i++ {
+		var d []byte
+		for len(d) < 1+rng.Intn(40) {
+			switch rng.Intn(3) {
+			case 0:
+				d = append(d, special[rng.Intn(len(special))]...)
+			case 1:
+				d = append(d, byte('a'+rng.Intn(26)))
+			default:
+				d = append(d, byte(rng.Intn(256)))
+			}
+		}
+		c := decodedClass(d)
+		if c&classDecode == 0 && mayDecodeFurther(d) {
+			t.Fatalf("decodedClass(%q) = %d without classDecode, but mayDecodeFurther says true", d, c)
+		}
+		if c&classSpace == 0 && string(withoutSpace(spaceless[:0], d)) != string(d) {
+			t.Fatalf("decodedClass(%q) = %d without classSpace, but withoutSpace removes bytes", d, c)
+		}
+	}
+}
+
 // TestBase64Gate checks base64Match, which rules most paths out on the
 // stack, against base64MatchSlow, which decodes and lowers the way CRS's
 // transformations do, on random base64 and on encodings built to be close
@@ -55,6 +94,14 @@ func TestBase64Gate(t *testing.T) {
 		texts = append(texts, w, strings.ToUpper(w), w[:1]+"+"+w[1:], w[:1]+"\\"+w[1:], "%"+fmt.Sprintf("%02x", w[0])+w[1:],
 			"%u00"+fmt.Sprintf("%02X", w[0])+w[1:], "\\x"+fmt.Sprintf("%02x", w[0])+w[1:], strings.Replace(w, "i", "\u0130", 1),
 			w+"\u212a", "\xff"+w+"\xfe", w[:len(w)-1]+"%", w+"\\")
+	}
+	// split by each kind of space t:removeWhitespace drops (decodedClass
+	// must send these to withoutSpace), and by bytes that only look like a
+	// space rune's start
+	for _, x := range texts[:8] { // the JavaScript snippets
+		for _, sp := range []string{" ", "\t", "\v", "\u0085", "\u00a0", "\u1680", "\u2003", "\u2028", "\u202f", "\u205f", "\u3000", "\xc2", "\xe3\x80"} {
+			texts = append(texts, x[:1]+sp+x[1:], x[:2]+sp+sp+x[2:])
+		}
 	}
 	for _, x := range texts {
 		for _, pre := range []string{"", "a", "ab"} {
@@ -156,7 +203,7 @@ func TestScreenMemos(t *testing.T) {
 		ev := web("GET", fmt.Sprintf("/p/%d?q=charger%d&page=%d", i, i, i), fmt.Sprintf("agent/%d", i), fmt.Sprintf("http://r/%d", i))
 		s.MayMatch(ev)
 	}
-	for name, g := range map[string]*memo{"urls": &s.urls, "agents": &s.agents, "referers": &s.referers,
+	for name, g := range map[string]*memo{"urls": &s.urls, "queries": &s.queries, "agents": &s.agents, "referers": &s.referers,
 		"pairs": &s.pairs, "commands": &s.commands, "base64": &s.base64} {
 		if bound := 2 * g.limit; g.len() > bound {
 			t.Errorf("%s memo holds %d entries, bound %d", name, g.len(), bound)
@@ -353,4 +400,146 @@ func TestShellWordsInQuery(t *testing.T) {
 		t.Errorf("%d requests flagged, %d ruled out: the test proves little", flagged, ruledOut)
 	}
 	t.Logf("%d flagged by Coraza, %d ruled out by the prefilter", flagged, ruledOut)
+}
+
+// base64Ref is base64Into as it was written before it became table-driven:
+// a switch per byte, kept as the reference TestBase64Into compares with.
+func base64Ref(src string) []byte {
+	var dst []byte
+	var n, x int
+	for i := 0; i < len(src); i++ {
+		ch := src[i]
+		if ch == '\r' || ch == '\n' {
+			continue
+		}
+		if ch == '=' || ch == ' ' {
+			break
+		}
+		var v int
+		switch {
+		case 'A' <= ch && ch <= 'Z':
+			v = int(ch - 'A')
+		case 'a' <= ch && ch <= 'z':
+			v = int(ch-'a') + 26
+		case '0' <= ch && ch <= '9':
+			v = int(ch-'0') + 52
+		case ch == '+':
+			v = 62
+		case ch == '/':
+			v = 63
+		default:
+			i = len(src) // invalid byte: stop
+			continue
+		}
+		x = x<<6 | v
+		n++
+		if n == 4 {
+			dst = append(dst, byte(x>>16), byte(x>>8), byte(x))
+			n, x = 0, 0
+		}
+	}
+	switch n {
+	case 2:
+		x <<= 12
+		dst = append(dst, byte(x>>16))
+	case 3:
+		x <<= 6
+		dst = append(dst, byte(x>>16), byte(x>>8))
+	}
+	return dst
+}
+
+// TestBase64Into checks the table-driven decoder against base64Ref on
+// every single byte after each padding of a prefix, on the standard
+// encodings of random bytes, and on random strings of digits mixed with
+// every other byte (CR and LF skipped, '=', ' ' and the rest stopping).
+func TestBase64Into(t *testing.T) {
+	check := func(src string) {
+		t.Helper()
+		var buf [maxPlain]byte
+		if got, want := base64Into(buf[:0], src), base64Ref(src); string(got) != string(want) {
+			t.Fatalf("base64Into(%q) = %q, want %q", src, got, want)
+		}
+	}
+	for b := 0; b < 256; b++ {
+		for _, pre := range []string{"", "Q", "QU", "QUJ", "QUJD", "QUJDRA"} {
+			check(pre + string([]byte{byte(b)}) + "QUJD")
+		}
+	}
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	r := rand.New(rand.NewSource(3))
+	for i := 0; i < 100000; i++ {
+		raw := make([]byte, r.Intn(40))
+		r.Read(raw)
+		check(base64.StdEncoding.EncodeToString(raw))
+		src := make([]byte, r.Intn(60))
+		for k := range src {
+			if r.Intn(8) == 0 {
+				src[k] = byte(r.Intn(256))
+			} else {
+				src[k] = b64[r.Intn(len(b64))]
+			}
+		}
+		check(string(src))
+	}
+}
+
+// TestPlainURLSplit checks plainURL, which decides a URL's path and its
+// query string each through a memo of its own, against plainPath on the
+// whole URL with no URL memo: every combination of plain and refused
+// paths and queries, more than one "?", empty and over-long parts, and the
+// apache-real URLs, in an order that makes every part meet the memos
+// first with one partner and then with others, through memos small enough
+// to turn over.
+func TestPlainURLSplit(t *testing.T) {
+	c := checker(t, 1)
+	paths := []string{"/", "/product/3551", "/static/app.js", "/a/../b", "/.env", "/x.bak", "/wp-login.php", "",
+		"/p/" + strings.Repeat("a", maxPlain), "/p/" + strings.Repeat("b", maxPlain-3), "relative", "/a%20b", "/q?",
+		"/aaaX19qc19mdW5jdGlvbg", "/images/products/881-600.webp"}
+	queries := []string{"", "?", "?q=red", "?id=1&id=2", "?q=select+1", "?utm_source=newsletter&utm_medium=email",
+		"?a=b?c=d", "??", "?.0x2e0x2f=x", "?x=" + strings.Repeat("1", maxQuery), "?k=" + strings.Repeat("z", maxQuery-3),
+		"?cmd=whoami", "?page=2", "?q=small+organic", "?a=aaaX19qc19mdW5jdGlvbg", "?v=%2e%2e", "?x=(1)", "?=x", "?a"}
+	// near-duplicates: the same query extended by a plain and by a refused
+	// pair, and values of one length with different verdicts
+	for _, q := range queries[:6] {
+		for _, ext := range []string{"&z=1", "&z=whoami", "&z=1&y=2", "&z=/etc/passwd"} {
+			queries = append(queries, q+ext)
+		}
+	}
+	queries = append(queries, "?c=id", "?c=ab", "?cmd=whoami", "?cmd=whoare", "?x=ls&y=1", "?x=lz&y=1", "?q=eval(1)", "?q=evan(1)")
+	var urls []string
+	for _, p := range paths {
+		for _, q := range queries {
+			urls = append(urls, p+q)
+		}
+	}
+	for _, ev := range loadApache(t, 3000) {
+		urls = append(urls, ev.URL)
+	}
+	r := rand.New(rand.NewSource(4))
+	for _, size := range []int{4, 64, urlMemo} {
+		s := c.NewScreen()
+		s.pre = c.prefilter()
+		s.urls, s.queries = newMemo(size), newMemo(size)
+		fresh := c.NewScreen()
+		fresh.pre = c.prefilter()
+		var plain, refused int
+		for pass := 0; pass < 3; pass++ {
+			for _, i := range r.Perm(len(urls)) {
+				u := urls[i]
+				want := len(u) <= maxPlain+1+maxQuery && fresh.plainPath(u)
+				if got := s.plainURL(u); got != want {
+					t.Fatalf("memo size %d, pass %d: plainURL(%q) = %v, plainPath %v", size, pass, u, got, want)
+				}
+				if want {
+					plain++
+				} else {
+					refused++
+				}
+			}
+		}
+		if plain == 0 || refused == 0 {
+			t.Errorf("memo size %d: %d plain, %d refused: a side is untested", size, plain, refused)
+		}
+	}
 }
