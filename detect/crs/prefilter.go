@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/corazawaf/libinjection-go"
@@ -46,8 +47,14 @@ type prefilter struct {
 	// wideRx is every @rx pattern of the paranoia-1 rules that read the
 	// query (queryRules), over wideRxBytes; wideWords the argument word
 	// lists over wideWordBytes. widePair needs both.
+	// Built on first use (wide), as only query values with escapes or
+	// punctuation need them: a log without such values, or a 1-line scan,
+	// does not pay their ~70 ms.
+	wideOnce  sync.Once
 	wideRx    *patternSet
 	wideWords *ac.Matcher
+	wideRules []headerRule // until built
+	wideLits  []string     // until built
 	// noQueries is set when a 932 pattern does not compile in RE2: queries
 	// then always go to Coraza.
 	noQueries bool
@@ -296,14 +303,9 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		return nil, fmt.Errorf("header patterns: %w", err)
 	}
 
-	// A query rule RE2 cannot parse only turns widePair off.
-	wideRx, err := widePatterns(qrules)
-	if err != nil {
-		wideRx = nil
-	}
-
 	f := &prefilter{
-		wideRx:      wideRx,
+		wideRules:   qrules,
+		wideLits:    keepWithin(wideLits, wideWordBytes),
 		headerRx:    headerRx,
 		argRCE:      argRCE,
 		noQueries:   noQueries,
@@ -316,7 +318,6 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		alpha *alphabet
 	}{
 		{&f.argWords, argLits, argAlphabet},
-		{&f.wideWords, wideLits, wideWordBytes},
 		{&f.pathWords, pathLits, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},
@@ -331,6 +332,21 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		}
 	}
 	return f, nil
+}
+
+// wide returns the query patterns and words widePair needs, building them
+// on the first call; either is nil when it cannot be built (a query rule
+// RE2 cannot parse, a word list too large), which turns widePair off: such
+// values then go to Coraza.
+func (f *prefilter) wide() (*patternSet, *ac.Matcher) {
+	f.wideOnce.Do(func() {
+		if rx, err := widePatterns(f.wideRules); err == nil {
+			f.wideRx = rx
+		}
+		f.wideWords = ac.New(f.wideLits, nil)
+		f.wideRules, f.wideLits = nil, nil
+	})
+	return f.wideRx, f.wideWords
 }
 
 // argPatterns compiles the request rules' regular expressions over

@@ -109,7 +109,8 @@ func pathStable(v string) bool {
 // reads the query can fire on it.
 func (s *Screen) widePair(name, value string) bool {
 	f := s.pre
-	if f.wideRx == nil || f.wideWords == nil {
+	wideRx, wideWords := f.wide()
+	if wideRx == nil || wideWords == nil {
 		return false
 	}
 	d, ok := decodeWithin(value, wideBytes)
@@ -139,7 +140,7 @@ func (s *Screen) widePair(name, value string) bool {
 			spaced+"="+d, cmdLine(spaced+"="+d))
 	}
 	if s.wideScratch == nil {
-		s.wideScratch = make([]uint64, f.wideRx.words())
+		s.wideScratch = make([]uint64, wideRx.words())
 	}
 	var low [maxQuery + 1]byte
 	for _, v := range forms {
@@ -154,10 +155,10 @@ func (s *Screen) widePair(name, value string) bool {
 			low[i] = c
 		}
 		lv := low[:len(v)]
-		if f.wideWords.ContainsBytes(lv) || shellCommands[string(lv)] {
+		if wideWords.ContainsBytes(lv) || shellCommands[string(lv)] {
 			return false
 		}
-		if f.wideRx.MatchString(v, s.wideScratch) {
+		if wideRx.MatchString(v, s.wideScratch) {
 			return false
 		}
 	}

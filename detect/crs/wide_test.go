@@ -69,7 +69,7 @@ func TestQueryRulesModelled(t *testing.T) {
 		}
 	}
 	c := checker(t, 1)
-	if f := c.prefilter(); f == nil || f.wideRx == nil {
+	if f := c.prefilter(); f == nil || func() bool { rx, _ := f.wide(); return rx == nil }() {
 		t.Error("the query rules' patterns did not compile: widePair is off")
 	}
 }
