@@ -64,8 +64,7 @@ type blockReader struct {
 	r        io.Reader
 	maxLine  int
 	buf      []byte
-	pooled   *[]byte // buf's pool entry; nil when buf is not from the pool
-	recycle  bool    // blocks' buffers come from and go back to the pool
+	pooled   *[]byte // buf's pool entry: blocks' buffers come from and go back to the pool; nil: fresh ones
 	n        int     // bytes of buf filled
 	line     int64
 	offset   int64
@@ -87,7 +86,7 @@ func newRecyclingBlockReader(r io.Reader, maxLine int) *blockReader {
 	if maxLine+1 > pooledSize {
 		return newBlockReader(r, maxLine)
 	}
-	br := &blockReader{r: r, maxLine: maxLine, line: 1, recycle: true}
+	br := &blockReader{r: r, maxLine: maxLine, line: 1}
 	br.pooled = blockPool.Get().(*[]byte)
 	br.buf = *br.pooled
 	return br
@@ -137,7 +136,7 @@ func (br *blockReader) Next() (block, error) {
 			b := block{text: unsafe.String(&br.buf[0], cut), firstLine: br.line, offset: br.offset, buf: br.pooled}
 			br.line += int64(bytes.Count(br.buf[:cut], []byte{'\n'}))
 			var next []byte
-			if br.recycle {
+			if br.pooled != nil {
 				br.pooled = blockPool.Get().(*[]byte)
 				next = *br.pooled
 			} else {
