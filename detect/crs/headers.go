@@ -93,10 +93,11 @@ func firstConditions(root fs.FS, reads func(target string) bool) ([]headerRule, 
 	return out, nil
 }
 
-// headerPatterns compiles the @rx patterns of rules (each made
+// rulePatterns compiles the @rx patterns of rules (each made
 // case-insensitive, which only widens what it accepts and covers
-// t:lowercase) into one set over headerBytes.
-func headerPatterns(rules []headerRule) (*patternSet, error) {
+// t:lowercase) into one set over alpha: headerBytes for the header rules,
+// wideRxBytes for the query rules. It returns nil when no rule has one.
+func rulePatterns(rules []headerRule, alpha *alphabet) (*patternSet, error) {
 	alt := &syntax.Regexp{Op: syntax.OpAlternate}
 	for _, r := range rules {
 		pat, ok := strings.CutPrefix(r.operator, "@rx ")
@@ -112,7 +113,7 @@ func headerPatterns(rules []headerRule) (*patternSet, error) {
 	if len(alt.Sub) == 0 {
 		return nil, nil
 	}
-	return compileParsed(alt, headerBytes)
+	return compileParsed(alt, alpha)
 }
 
 // headerBytes are the bytes a header value the prefilter may call plain is

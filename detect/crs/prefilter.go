@@ -298,7 +298,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	if err != nil {
 		return nil, err
 	}
-	headerRx, err := headerPatterns(hrules)
+	headerRx, err := rulePatterns(hrules, headerBytes)
 	if err != nil {
 		return nil, fmt.Errorf("header patterns: %w", err)
 	}
@@ -340,7 +340,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 // values then go to Coraza.
 func (f *prefilter) wide() (*patternSet, *ac.Matcher) {
 	f.wideOnce.Do(func() {
-		if rx, err := widePatterns(f.wideRules); err == nil {
+		if rx, err := rulePatterns(f.wideRules, wideRxBytes); err == nil {
 			f.wideRx = rx
 		}
 		f.wideWords = ac.New(f.wideLits, nil)

@@ -3,7 +3,6 @@ package crs
 import (
 	"io/fs"
 	"path/filepath"
-	"regexp/syntax"
 	"strings"
 )
 
@@ -47,27 +46,6 @@ func queryTarget(t string) bool {
 // queryRules lists the first conditions of the paranoia-1 request rules
 // that read the query.
 func queryRules(root fs.FS) ([]headerRule, error) { return firstConditions(root, queryTarget) }
-
-// widePatterns compiles the @rx patterns of rules (made case-insensitive,
-// which only widens them and covers t:lowercase) over wideRxBytes.
-func widePatterns(rules []headerRule) (*patternSet, error) {
-	alt := &syntax.Regexp{Op: syntax.OpAlternate}
-	for _, r := range rules {
-		pat, ok := strings.CutPrefix(r.operator, "@rx ")
-		if !ok {
-			continue
-		}
-		re, err := syntax.Parse("(?i)(?:"+pat+")", syntax.Perl)
-		if err != nil {
-			return nil, err
-		}
-		alt.Sub = append(alt.Sub, re)
-	}
-	if len(alt.Sub) == 0 {
-		return nil, nil
-	}
-	return compileParsed(alt, wideRxBytes)
-}
 
 // normalizePath is Coraza's t:normalizePath.
 func normalizePath(v string) string {
