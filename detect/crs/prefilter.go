@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"regexp"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -190,12 +191,62 @@ var shellCommands = map[string]bool{
 }
 
 // pathWords are literals of PL1 regex rules on REQUEST_FILENAME that a plain
-// path can spell: 934100 (Node.js injection), 941130.
+// path can spell: 934100 (Node.js injection). xssWords are 941130's; they
+// matter for arguments, and for paths only when the XSS rules read the path
+// (xssReadsPlainPaths).
 var pathWords = []string{
 	"__js_function", "process.", "process[", "constructor", "module.exports", "child_process",
 	"console.", "require.", "require[", "fromcharcod", "prototyp", "function",
-	"xhtml", "xmlns", "xlink", "formaction",
 }
+
+var xssWords = []string{"xhtml", "xmlns", "xlink", "formaction"}
+
+// xssReadsPlainPaths reports whether CRS's XSS rules can read a plain path
+// (plainPath's bytes: letters, digits, '-', '_', '.', '/'). They do not in
+// CRS 4: rule 941010 takes REQUEST_FILENAME off every rule tagged
+// xss-perf-disable when all its bytes are in a range that holds those, and
+// every 941 rule that reads REQUEST_FILENAME carries the tag. Both are read
+// from the rule file, so a CRS that changes either makes the prefilter look
+// for the XSS words in paths again (TestXSSSkipsPlainPaths).
+func xssReadsPlainPaths(conf []byte) bool {
+	m := xssPerfRE.FindSubmatch(conf)
+	if m == nil {
+		return true
+	}
+	var in [256]bool
+	for _, part := range strings.Split(string(m[1]), ",") {
+		lo, hi, ok := strings.Cut(part, "-")
+		if !ok {
+			hi = lo
+		}
+		a, err1 := strconv.Atoi(lo)
+		b, err2 := strconv.Atoi(hi)
+		if err1 != nil || err2 != nil || a < 0 || b > 255 || a > b {
+			return true
+		}
+		for c := a; c <= b; c++ {
+			in[c] = true
+		}
+	}
+	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") {
+		if !in[c] {
+			return true
+		}
+	}
+	for _, r := range ruleLineRE.FindAll(bytes.ReplaceAll(conf, []byte("\\\n"), nil), -1) {
+		targets, _, _ := bytes.Cut(bytes.TrimPrefix(r, []byte("SecRule ")), []byte(" "))
+		if bytes.Contains(targets, []byte("REQUEST_FILENAME")) && !bytes.Contains(r, []byte("id:941010,")) &&
+			!bytes.Contains(r, []byte("tag:'xss-perf-disable'")) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	xssPerfRE  = regexp.MustCompile(`SecRule REQUEST_FILENAME "!@validateByteRange ([0-9,\-]+)"\s*\\\s*\n\s*"id:941010,[^"]*ctl:ruleRemoveTargetByTag=xss-perf-disable;REQUEST_FILENAME`)
+	ruleLineRE = regexp.MustCompile(`(?m)^SecRule [^\n]*`)
+)
 
 // base64Rules are the PL1 rules that base64-decode REQUEST_FILENAME before
 // matching (t:base64Decode): a plain path can decode to anything, so the
@@ -221,8 +272,15 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	if m == nil {
 		return nil, fmt.Errorf("rule 941180: @pm list not found")
 	}
-	pathLits = append(pathLits, strings.Fields(strings.ToLower(string(m[1])))...)
+	xssLits := append(strings.Fields(strings.ToLower(string(m[1]))), xssWords...)
 	pathLits = append(pathLits, pathWords...)
+	// The path automaton holds the XSS words only if the XSS rules read
+	// plain paths; arguments are read whatever the path.
+	pathOnly := pathLits
+	if xssReadsPlainPaths(xss) {
+		pathOnly = append(append([]string(nil), pathLits...), xssLits...)
+	}
+	pathLits = append(pathLits, xssLits...)
 
 	var b64 []*regexp.Regexp
 	generic, err := fs.ReadFile(root, "@owasp_crs/REQUEST-934-APPLICATION-ATTACK-GENERIC.conf")
@@ -318,7 +376,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		alpha *alphabet
 	}{
 		{&f.argWords, argLits, argAlphabet},
-		{&f.pathWords, pathLits, pathAlphabet},
+		{&f.pathWords, pathOnly, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},
 		{&f.jsWords, jsWords, nil},
