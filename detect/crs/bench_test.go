@@ -35,6 +35,26 @@ func reportCPU(b *testing.B, start time.Duration) {
 	}
 }
 
+// replayScreen times MayMatch over evs, round and round, with a fresh
+// Screen (cold memos) at the start of every round, and reports CPU time per
+// request.
+func replayScreen(b *testing.B, c *Checker, evs []event.Event) {
+	s := c.NewScreen()
+	s.MayMatch(&evs[0]) // build the prefilter outside the timing
+	s = c.NewScreen()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		k := i % len(evs)
+		if k == 0 {
+			s = c.NewScreen()
+		}
+		s.MayMatch(&evs[k])
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
 const benchUA = "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/34.0.1825.4 Safari/537.36"
 
 // BenchmarkNew measures compiling CRS: the start-up cost of a scan.
@@ -198,18 +218,7 @@ func BenchmarkMayMatchScan(b *testing.B) {
 			case "real":
 				evs = loadCombined(b, filepath.Join(shareddata.Path(b, "apache-real"), "access.log"), 20000)
 			}
-			s := c.NewScreen()
-			b.ReportAllocs()
-			b.ResetTimer()
-			start := cpuTime()
-			for i := 0; i < b.N; i++ {
-				k := i % len(evs)
-				if k == 0 {
-					s = c.NewScreen()
-				}
-				s.MayMatch(&evs[k])
-			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			replayScreen(b, c, evs)
 		})
 	}
 }

@@ -76,18 +76,5 @@ func BenchmarkMayMatchWorker(b *testing.B) {
 		b.Skip("no generated 200 MB access log in bench/data")
 	}
 	sort.Strings(files)
-	evs := loadWorkerShare(b, files[0])
-	s := c.NewScreen()
-	s.MayMatch(&evs[0]) // build the prefilter outside the timing
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := cpuTime()
-	for i := 0; i < b.N; i++ {
-		k := i % len(evs)
-		if k == 0 {
-			s = c.NewScreen()
-		}
-		s.MayMatch(&evs[k])
-	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	replayScreen(b, c, loadWorkerShare(b, files[0]))
 }
