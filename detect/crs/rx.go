@@ -1,11 +1,13 @@
 package crs
 
 import (
+	"fmt"
 	"io/fs"
 	"regexp"
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/corazawaf/coraza/v3/experimental/plugins"
@@ -39,52 +41,91 @@ const gatedRxName = "kizuki_rx"
 func init() { plugins.RegisterOperator(gatedRxName, newGatedRx) }
 
 type gatedRx struct {
-	re *regexp.Regexp
+	expr string // the argument with Coraza's flags, as compiled
+
+	// Compiled on the first Evaluate (compile): CRS has some 260 @rx
+	// operators and a scan's few requests that reach Coraza run a fraction
+	// of them (rules above the paranoia level, or over variables an access
+	// log never has, are never evaluated), so most are never built. Every
+	// CRS expression compiles (TestLazyRxCompiles builds each operator the
+	// rule set creates); should one ever fail, Evaluate panics and the
+	// Checker counts an error for that request (Checker.evaluate).
+	once sync.Once
+	err  error
+	re   *regexp.Regexp
 	// gate holds the required literals; nil when there are none to use.
 	// noASCII: the expression matches no ASCII string at all.
 	gate    *ac.Matcher
 	noASCII bool
 }
 
-// newGatedRx compiles the expression exactly as Coraza's rx does (dot-all
-// and multi-line flags first, byte-oriented matching for expressions that
-// match bytes outside UTF-8) and adds the gate.
+// newGatedRx is Coraza's rx with a gate: the expression is compiled as
+// Coraza's rx compiles it (dot-all and multi-line flags first,
+// byte-oriented matching for expressions that match bytes outside UTF-8),
+// on first use, and the gate is built with it. Operators with the same
+// expression share one compilation (Coraza's memoizer).
 func newGatedRx(o plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 	data := "(?sm)" + o.Arguments
 	if matchesArbitraryBytes(data) {
 		re, err := memoize(o.Memoizer, "kizuki_rx:binary:"+o.Arguments, func() (any, error) {
-			return binaryregexp.Compile(o.Arguments)
+			return &binaryRx{expr: o.Arguments}, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		return &binaryRx{re: re.(*binaryregexp.Regexp)}, nil
+		if testOnNewRx != nil {
+			testOnNewRx(re.(*binaryRx))
+		}
+		return re.(*binaryRx), nil
 	}
 	g, err := memoize(o.Memoizer, "kizuki_rx:"+data, func() (any, error) {
-		re, err := regexp.Compile(data)
-		if err != nil {
-			return nil, err
-		}
-		g := &gatedRx{re: re}
-		if p, err := syntax.Parse(data, syntax.Perl); err == nil {
-			if lits, ok := relit.Required(p.Simplify()); ok {
-				if len(lits) == 0 {
-					g.noASCII = true
-				} else {
-					g.gate = ac.New(lits, nil) // nil (too large): no gate
-				}
-			}
-		}
-		return g, nil
+		return &gatedRx{expr: data}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if testOnNewRx != nil {
+		testOnNewRx(g.(*gatedRx))
+	}
 	return g.(*gatedRx), nil
 }
 
+// testOnNewRx, when a test sets it, is told of every operator newGatedRx
+// returns (TestLazyRxCompiles compiles them all).
+var testOnNewRx func(interface{ compile() error })
+
+// compile builds the expression and its gate once; later calls return at
+// the cost of an atomic load.
+func (o *gatedRx) compile() error {
+	o.once.Do(func() {
+		re, err := regexp.Compile(o.expr)
+		if err != nil {
+			o.err = fmt.Errorf("crs: %s %q: %w", gatedRxName, o.expr, err)
+			return
+		}
+		o.re = re
+		if p, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
+			if lits, ok := relit.Required(p.Simplify()); ok {
+				if len(lits) == 0 {
+					o.noASCII = true
+				} else {
+					o.gate = ac.New(lits, nil) // nil (too large): no gate
+				}
+			}
+		}
+	})
+	return o.err
+}
+
+// mustCompile is compile for Evaluate, which cannot return an error.
+func (o *gatedRx) mustCompile() {
+	if err := o.compile(); err != nil {
+		panic(err)
+	}
+}
+
 // mayMatch reports whether the expression can match v: false only for an
-// ASCII value that holds none of the required literals.
+// ASCII value that holds none of the required literals. o is compiled.
 func (o *gatedRx) mayMatch(v string) bool {
 	if (o.gate == nil && !o.noASCII) || !isASCII(v) {
 		return true
@@ -94,6 +135,7 @@ func (o *gatedRx) mayMatch(v string) bool {
 
 // Evaluate is Coraza's rx Evaluate behind the gate.
 func (o *gatedRx) Evaluate(tx plugintypes.TransactionState, value string) bool {
+	o.mustCompile()
 	if !o.mayMatch(value) {
 		return false
 	}
@@ -126,10 +168,29 @@ func isASCII(s string) bool {
 	return true
 }
 
-// binaryRx is Coraza's rx for expressions over arbitrary bytes, ungated.
-type binaryRx struct{ re *binaryregexp.Regexp }
+// binaryRx is Coraza's rx for expressions over arbitrary bytes, ungated,
+// compiled on first use like gatedRx.
+type binaryRx struct {
+	expr string
+	once sync.Once
+	err  error
+	re   *binaryregexp.Regexp
+}
+
+func (o *binaryRx) compile() error {
+	o.once.Do(func() {
+		o.re, o.err = binaryregexp.Compile(o.expr)
+		if o.err != nil {
+			o.err = fmt.Errorf("crs: %s %q: %w", gatedRxName, o.expr, o.err)
+		}
+	})
+	return o.err
+}
 
 func (o *binaryRx) Evaluate(tx plugintypes.TransactionState, value string) bool {
+	if err := o.compile(); err != nil {
+		panic(err)
+	}
 	if !tx.Capturing() {
 		return o.re.MatchString(value)
 	}

@@ -201,9 +201,16 @@ func TestGatedRxSound(t *testing.T) {
 			t.Errorf("%q: %v", arg, err)
 			continue
 		}
-		compiled++
 		g, ok := op.(*gatedRx)
-		if !ok || (g.gate == nil && !g.noASCII) {
+		if !ok {
+			continue
+		}
+		if err := g.compile(); err != nil {
+			t.Errorf("%q: %v", arg, err)
+			continue
+		}
+		compiled++
+		if g.gate == nil && !g.noASCII {
 			continue
 		}
 		gated++
@@ -220,6 +227,62 @@ func TestGatedRxSound(t *testing.T) {
 		t.Errorf("%d expressions compiled, %d gated: the test does not cover CRS", compiled, gated)
 	}
 	t.Logf("%d expressions, %d gated, %d values, %d (expression, value) pairs ruled out", compiled, gated, len(values), ruledOut)
+}
+
+// TestLazyRxCompiles is the warrant for compiling kizuki_rx operators on
+// first use (rx.go): every operator Coraza builds from the embedded CRS, at
+// any paranoia level (all rule files are parsed whatever the level), must
+// compile, or a scan could meet the error only when a request needs that
+// rule. Every @rx of the rule files must be among the operators seen.
+func TestLazyRxCompiles(t *testing.T) {
+	var ops []interface{ compile() error }
+	testOnNewRx = func(op interface{ compile() error }) { ops = append(ops, op) }
+	defer func() { testOnNewRx = nil }()
+	c, err := New(Options{Paranoia: 4, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.evaluate(&request{method: "GET", uri: "/", proto: "HTTP/1.1"}) // builds Coraza's WAF
+	if c.wafErr != nil {
+		t.Fatal(c.wafErr)
+	}
+	testOnNewRx = nil
+	// crsRxArgs also reads one commented-out example rule of the setup
+	// file, which Coraza does not build.
+	if want := len(crsRxArgs(t)) - 1; len(ops) != want {
+		t.Errorf("%d kizuki_rx operators built, the rule files hold %d @rx", len(ops), want)
+	}
+	for _, op := range ops {
+		if err := op.compile(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestLazyRxError: an expression that does not compile is an error on
+// first use, which Evaluate turns into a panic the Checker recovers from
+// and counts (Checker.evaluate), never a silent "no match".
+func TestLazyRxError(t *testing.T) {
+	for arg, binary := range map[string]bool{`(unclosed`: false, `\xff(unclosed`: true} {
+		op, err := newGatedRx(plugintypes.OperatorOptions{Arguments: arg})
+		if err != nil {
+			t.Fatalf("%q: error at construction: %v", arg, err)
+		}
+		if _, ok := op.(*binaryRx); ok != binary {
+			t.Errorf("%q: operator %T", arg, op)
+		}
+		if err := op.(interface{ compile() error }).compile(); err == nil {
+			t.Errorf("%q: compiled", arg)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%q: Evaluate did not panic", arg)
+				}
+			}()
+			op.Evaluate(nil, "x")
+		}()
+	}
 }
 
 // TestGatedFSRewritesEveryRx: the rule files Coraza reads name kizuki_rx
