@@ -326,7 +326,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	// a chained "@pm ( )" (933150) narrows its rule, and would send every
 	// value with a parenthesis to Coraza.
 	wideLits := append(append(append([]string(nil), argLits...), pathLits...), sqlNames...)
-	qrules, err := queryRules(root)
+	hrules, qrules, err := headerAndQueryRules(root)
 	if err != nil {
 		return nil, err
 	}
@@ -352,10 +352,6 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		return nil, err
 	}
 
-	hrules, err := headerRules(root)
-	if err != nil {
-		return nil, err
-	}
 	headerRx, err := rulePatterns(hrules, headerBytes)
 	if err != nil {
 		return nil, fmt.Errorf("header patterns: %w", err)
@@ -390,6 +386,37 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		}
 	}
 	return f, nil
+}
+
+// headerAndQueryRules is headerRules and queryRules from one reading of
+// the rule files (TestHeaderAndQueryRules): reading and matching them is
+// most of what listing the rules costs.
+func headerAndQueryRules(root fs.FS) (header, query []headerRule, err error) {
+	isHeader := func(t string) bool { return headerTargets[t] }
+	either, err := firstConditions(root, func(t string) bool { return isHeader(t) || queryTarget(t) })
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range either {
+		if anyTarget(r.targets, isHeader) {
+			header = append(header, r)
+		}
+		if anyTarget(r.targets, queryTarget) {
+			query = append(query, r)
+		}
+	}
+	return header, query, nil
+}
+
+// anyTarget reports whether reads holds for one of targets ("A|B|…"), as
+// firstConditions tests it.
+func anyTarget(targets string, reads func(string) bool) bool {
+	for _, t := range strings.Split(targets, "|") {
+		if reads(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // wide returns the query patterns and words widePair needs, building them
