@@ -218,9 +218,14 @@ const MaxRefs = 50
 // Group values are interned (a few addresses recur across millions of
 // entries) and referred to by number.
 type Correlator struct {
-	rs        *RuleSet
-	mu        sync.Mutex
-	buf       map[*Compiled][]corrEntry
+	rs *RuleSet
+	// uses lists, by rule index, the correlations that read the rule's
+	// matches (RuleSet.users as slices: Add looks them up for every match).
+	uses [][]corrUse
+	mu   sync.Mutex
+	// buf holds the entries of each correlation, by its place in
+	// RuleSet.corrOrder.
+	buf       [][]corrEntry
 	groupIDs  groupIndex
 	groupVals []string // by group number
 	// texts holds the values of value_sum and value_avg entries (the
@@ -240,25 +245,42 @@ type corrEntry struct {
 	refs  int32 // Finish only: 1 + the index of a chained match's evidence; 0: none
 }
 
+// corrUse is one correlation reading a rule's matches: the correlation,
+// the rule's input number in it, and the correlation's place in
+// RuleSet.corrOrder.
+type corrUse struct {
+	u        *Compiled
+	in, slot int
+}
+
 // NewCorrelator starts an empty correlation state for this rule set.
 func (rs *RuleSet) NewCorrelator() *Correlator {
-	return &Correlator{rs: rs, buf: map[*Compiled][]corrEntry{}, groupIDs: groupIndex{seed: maphash.MakeSeed()}, texts: []string{""}}
+	c := &Correlator{rs: rs, uses: make([][]corrUse, len(rs.rules)), buf: make([][]corrEntry, len(rs.corrOrder)),
+		groupIDs: groupIndex{seed: maphash.MakeSeed()}, texts: []string{""}}
+	// corrOrder is the order RuleSet.users lists a rule's users in.
+	for slot, u := range rs.corrOrder {
+		for in, rule := range u.corr.inputs {
+			if rule.index < len(rs.rules) && rs.rules[rule.index] == rule {
+				c.uses[rule.index] = append(c.uses[rule.index], corrUse{u: u, in: in, slot: slot})
+			}
+		}
+	}
+	return c
 }
 
 // Add records that rule matched ev. Matches of rules no correlation uses,
 // and events without a time or without a group-by value, are ignored.
 func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
-	users := c.rs.users[rule]
-	if len(users) == 0 || ev.Time.IsZero() {
+	if rule.index >= len(c.uses) || c.rs.rules[rule.index] != rule {
+		return // not a rule of this set: no correlation reads it
+	}
+	uses := c.uses[rule.index]
+	if len(uses) == 0 || ev.Time.IsZero() {
 		return
 	}
 	var keyBuf [128]byte
-	for _, u := range users {
-		spec := u.corr
-		in := inputIndex(spec, rule)
-		if in < 0 {
-			continue
-		}
+	for _, use := range uses {
+		spec, in := use.u.corr, use.in
 		key, ok := keyBuf[:0], true
 		for i := range spec.groupRefs[in] {
 			v, present := fieldView(ev, &spec.groupRefs[in][i])
@@ -312,7 +334,7 @@ func (c *Correlator) Add(rule *Compiled, ev *event.Event) {
 			e.value = uint64(len(c.texts))
 			c.texts = append(c.texts, text)
 		}
-		c.buf[u] = append(c.buf[u], e)
+		c.buf[use.slot] = append(c.buf[use.slot], e)
 		c.mu.Unlock()
 	}
 }
@@ -368,14 +390,18 @@ func (c *Correlator) intern(g []byte) int32 {
 func (c *Correlator) Finish() []CorrelationMatch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	buf := make(map[*Compiled][]corrEntry, len(c.buf))
-	for k, v := range c.buf {
-		buf[k] = append([]corrEntry(nil), v...)
+	buf := make([][]corrEntry, len(c.buf))
+	for i, v := range c.buf {
+		buf[i] = slices.Clone(v)
+	}
+	slot := make(map[*Compiled]int, len(c.rs.corrOrder))
+	for i, cr := range c.rs.corrOrder {
+		slot[cr] = i
 	}
 	st := &finishing{c: c}
 	var out []CorrelationMatch
-	for _, cr := range c.rs.corrOrder {
-		entries := buf[cr]
+	for i, cr := range c.rs.corrOrder {
+		entries := buf[i]
 		slices.SortStableFunc(entries, func(a, b corrEntry) int { return st.entryCompare(cr.corr, &a, &b) })
 		ms := st.evaluate(cr, entries)
 		// feed chained correlations
@@ -397,7 +423,7 @@ func (c *Correlator) Finish() []CorrelationMatch {
 					st.refs = append(st.refs, m.Refs)
 					e.refs = int32(len(st.refs))
 				}
-				buf[u] = append(buf[u], e)
+				buf[slot[u]] = append(buf[slot[u]], e)
 			}
 		}
 		if cr.Standalone {
@@ -423,6 +449,9 @@ type finishing struct {
 	c    *Correlator
 	refs [][]event.Ref // by corrEntry.refs - 1
 	at   []int         // evaluate's counting sort, by group number; zero between calls
+	// measure's sets, reused from window to window.
+	distinct map[uint64]struct{}
+	inputs   []bool
 }
 
 func (st *finishing) entryRefs(e *corrEntry) []event.Ref {
@@ -464,22 +493,25 @@ func (st *finishing) entryCompare(spec *corrSpec, a, b *corrEntry) int {
 	return 0
 }
 
-// evaluate runs one correlation over its sorted entries.
+// evaluate runs one correlation over its sorted entries. Its matches come
+// in order of group value, each group's in the order found.
 func (st *finishing) evaluate(cr *Compiled, entries []corrEntry) []CorrelationMatch {
 	spec := cr.corr
 	vals := st.c.groupVals
 	if len(entries) == 0 {
 		return nil
 	}
-	// Group the entries, in order of group value, each group's in the
-	// order they came (time): a counting sort by group, which is stable.
-	// st.at counts a group's entries, then holds where its next one goes;
-	// it is left zero for the next correlation.
+	// Group the entries, each group's in the order they came (time): a
+	// counting sort by group, which is stable. Groups are taken in order of
+	// first entry; sorting them by value (thousands of addresses, for a
+	// few matches) is left to the matches. st.at counts a group's entries,
+	// then holds where its next one goes; it is left zero for the next
+	// correlation.
 	if len(st.at) < len(vals) {
 		st.at = make([]int, len(vals))
 	}
 	at := st.at
-	var keys []int32 // the groups present, by value
+	var keys []int32 // the groups present
 	for i := range entries {
 		g := entries[i].group
 		if at[g] == 0 {
@@ -487,7 +519,6 @@ func (st *finishing) evaluate(cr *Compiled, entries []corrEntry) []CorrelationMa
 		}
 		at[g]++
 	}
-	slices.SortFunc(keys, func(a, b int32) int { return strings.Compare(vals[a], vals[b]) })
 	bounds := make([]int, len(keys)+1) // group i is grouped[bounds[i]:bounds[i+1]]
 	for i, g := range keys {
 		bounds[i+1] = bounds[i] + at[g]
@@ -502,53 +533,88 @@ func (st *finishing) evaluate(cr *Compiled, entries []corrEntry) []CorrelationMa
 	for _, g := range keys {
 		at[g] = 0
 	}
-	var out []CorrelationMatch
+	em := &emitter{st: st, cr: cr}
 	for i, k := range keys {
+		em.key, em.group = k, nil
 		es := grouped[bounds[i]:bounds[i+1]]
-		var group []event.KV
-		if len(spec.group) > 0 {
-			parts := strings.Split(vals[k], "\x1f")
-			for i, name := range spec.group {
-				v := ""
-				if i < len(parts) {
-					v = parts[i]
-				}
-				group = append(group, event.KV{Key: name, Value: v})
-			}
-		}
-		emit := func(win []corrEntry, last int64, value float64) {
-			m := CorrelationMatch{Rule: cr, Group: group, First: time.Unix(0, win[0].t).UTC(), Last: time.Unix(0, last).UTC(), Count: len(win), Value: value}
-			for i := range win {
-				if refs := st.entryRefs(&win[i]); len(refs) > 0 {
-					for _, r := range refs {
-						if len(m.Refs) < MaxRefs {
-							m.Refs = append(m.Refs, r)
-						}
-					}
-				} else if len(m.Refs) < MaxRefs {
-					m.Refs = append(m.Refs, win[i].ref)
-				}
-			}
-			out = append(out, m)
-		}
 		switch spec.typ {
 		case "temporal_ordered":
-			ordered(spec, es, emit)
+			ordered(spec, es, em)
 		default:
-			st.windows(spec, es, emit)
+			st.windows(spec, es, em)
 		}
 	}
-	return out
+	out, of := em.out, em.of
+	if len(out) < 2 {
+		return out
+	}
+	// By group value; a group's matches keep their order (stable), as if
+	// the groups had been evaluated in order of value.
+	perm := make([]int, len(out))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortStableFunc(perm, func(a, b int) int {
+		if of[a] == of[b] {
+			return 0
+		}
+		return strings.Compare(vals[of[a]], vals[of[b]])
+	})
+	sorted := make([]CorrelationMatch, len(out))
+	for i, j := range perm {
+		sorted[i] = out[j]
+	}
+	return sorted
 }
 
-// windows slides a window of the timespan over a group's entries: for each
-// starting entry it measures the window [t, t+timespan]; when the condition
-// holds it reports the window and continues after it, so a burst yields one
-// match.
-func (st *finishing) windows(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float64)) {
+// emitter collects one correlation's matches, group by group.
+type emitter struct {
+	st    *finishing
+	cr    *Compiled
+	key   int32      // the group being evaluated
+	group []event.KV // its values by group-by name, made at its first match
+	out   []CorrelationMatch
+	of    []int32 // out[i]'s group
+}
+
+func (em *emitter) emit(win []corrEntry, last int64, value float64) {
+	spec := em.cr.corr
+	if em.group == nil && len(spec.group) > 0 {
+		parts := strings.Split(em.st.c.groupVals[em.key], "\x1f")
+		for i, name := range spec.group {
+			v := ""
+			if i < len(parts) {
+				v = parts[i]
+			}
+			em.group = append(em.group, event.KV{Key: name, Value: v})
+		}
+	}
+	m := CorrelationMatch{Rule: em.cr, Group: em.group, First: time.Unix(0, win[0].t).UTC(), Last: time.Unix(0, last).UTC(), Count: len(win), Value: value}
+	for i := range win {
+		if refs := em.st.entryRefs(&win[i]); len(refs) > 0 {
+			for _, r := range refs {
+				if len(m.Refs) < MaxRefs {
+					m.Refs = append(m.Refs, r)
+				}
+			}
+		} else if len(m.Refs) < MaxRefs {
+			m.Refs = append(m.Refs, win[i].ref)
+		}
+	}
+	em.out = append(em.out, m)
+	em.of = append(em.of, em.key)
+}
+
+// windows slides a window of the timespan over a group's entries (in time
+// order): for each starting entry it measures the window [t, t+timespan];
+// when the condition holds it reports the window and continues after it,
+// so a burst yields one match. A later start's window ends no earlier, so
+// its end is searched from the previous one.
+func (st *finishing) windows(spec *corrSpec, es []corrEntry, em *emitter) {
 	span := int64(spec.span)
+	end := 0
 	for i := 0; i < len(es); {
-		end := i
+		end = max(end, i)
 		for end < len(es) && es[end].t-es[i].t <= span {
 			end++
 		}
@@ -558,7 +624,7 @@ func (st *finishing) windows(spec *corrSpec, es []corrEntry, emit func([]corrEnt
 		// match happened; report the whole window as evidence but the time
 		// of the completing event as Last.
 		if v, last, ok := st.measure(spec, win); ok {
-			emit(win, last, v)
+			em.emit(win, last, v)
 			i = end
 			continue
 		}
@@ -570,21 +636,40 @@ func (st *finishing) windows(spec *corrSpec, es []corrEntry, emit func([]corrEnt
 // prefixes so that "gte 10" fires at the 10th event, and checks the whole
 // window for upper bounds (lt, lte, eq, neq).
 func (st *finishing) measure(spec *corrSpec, win []corrEntry) (float64, int64, bool) {
-	distinct := map[uint64]bool{}
-	inputs := map[int32]bool{}
+	// Sets of values (value_count) and of inputs (temporal), reused from
+	// window to window; a large one is dropped rather than cleared at every
+	// later window.
+	switch spec.typ {
+	case "value_count":
+		if st.distinct == nil || len(st.distinct) > 1024 {
+			st.distinct = map[uint64]struct{}{}
+		} else {
+			clear(st.distinct)
+		}
+	case "temporal":
+		if len(st.inputs) < len(spec.inputs) {
+			st.inputs = make([]bool, len(spec.inputs))
+		} else {
+			clear(st.inputs)
+		}
+	}
+	lower := onlyLowerBounds(spec, len(spec.inputs))
 	var sum float64
-	var nums int
+	var nums, inputs int
 	v := 0.0
 	for i, e := range win {
 		switch spec.typ {
 		case "event_count":
 			v = float64(i + 1)
 		case "value_count":
-			distinct[e.value] = true
-			v = float64(len(distinct))
+			st.distinct[e.value] = struct{}{}
+			v = float64(len(st.distinct))
 		case "temporal":
-			inputs[e.input] = true
-			v = float64(len(inputs))
+			if !st.inputs[e.input] {
+				st.inputs[e.input] = true
+				inputs++
+			}
+			v = float64(inputs)
 		case "value_sum", "value_avg":
 			if f, err := strconv.ParseFloat(strings.TrimSpace(st.text(&win[i])), 64); err == nil && !math.IsNaN(f) {
 				sum += f
@@ -598,7 +683,7 @@ func (st *finishing) measure(spec *corrSpec, win []corrEntry) (float64, int64, b
 				v = sum / float64(nums)
 			}
 		}
-		if onlyLowerBounds(spec, len(spec.inputs)) && condHolds(spec, v, len(spec.inputs)) {
+		if lower && condHolds(spec, v, len(spec.inputs)) {
 			return v, e.t, true
 		}
 	}
@@ -638,7 +723,7 @@ func condHolds(spec *corrSpec, v float64, n int) bool {
 
 // ordered finds, from each entry of the first input, the earliest sequence
 // of entries of the inputs in rule order within the timespan.
-func ordered(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float64)) {
+func ordered(spec *corrSpec, es []corrEntry, em *emitter) {
 	span := int64(spec.span)
 	n := len(spec.inputs)
 	for i := 0; i < len(es); i++ {
@@ -655,7 +740,7 @@ func ordered(spec *corrSpec, es []corrEntry, emit func([]corrEntry, int64, float
 			}
 		}
 		if want == n && condHolds(spec, float64(n), n) {
-			emit(es[i:j], last, float64(n))
+			em.emit(es[i:j], last, float64(n))
 			i = j - 1
 		}
 	}
