@@ -259,6 +259,21 @@ var (
 )
 
 func newPrefilter(root fs.FS) (*prefilter, error) {
+	// The argument patterns are half the work and need nothing else built
+	// here: they are built on a goroutine of their own meanwhile. The scan's
+	// other workers wait for the prefilter (Checker.prefilter), so the
+	// second core is otherwise idle.
+	type argResult struct {
+		set       *patternSet
+		noQueries bool
+		err       error
+	}
+	args := make(chan argResult, 1)
+	go func() {
+		set, noQueries, err := argPatterns(root)
+		args <- argResult{set, noQueries, err}
+	}()
+
 	pathLits, err := readLiterals(root, pathDataFiles)
 	if err != nil {
 		return nil, err
@@ -347,10 +362,11 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	argLits = append(argLits, pathLits...)
 	argLits = append(argLits, sqlNames...)
 
-	argRCE, noQueries, err := argPatterns(root)
-	if err != nil {
-		return nil, err
+	arg := <-args
+	if arg.err != nil {
+		return nil, arg.err
 	}
+	argRCE, noQueries := arg.set, arg.noQueries
 
 	headerRx, err := rulePatterns(hrules, headerBytes)
 	if err != nil {
