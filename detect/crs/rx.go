@@ -43,20 +43,25 @@ func init() { plugins.RegisterOperator(gatedRxName, newGatedRx) }
 type gatedRx struct {
 	expr string // the argument with Coraza's flags, as compiled
 
-	// Compiled on the first Evaluate (compile): CRS has some 260 @rx
-	// operators and a scan's few requests that reach Coraza run a fraction
-	// of them (rules above the paranoia level, or over variables an access
-	// log never has, are never evaluated), so most are never built. Every
-	// CRS expression compiles (TestLazyRxCompiles builds each operator the
-	// rule set creates); should one ever fail, Evaluate panics and the
-	// Checker counts an error for that request (Checker.evaluate).
-	once sync.Once
-	err  error
-	re   *regexp.Regexp
+	// Built on first use: CRS has some 260 @rx operators and a scan's few
+	// requests that reach Coraza run a fraction of them (rules above the
+	// paranoia level, or over variables an access log never has, are never
+	// evaluated), so most are never built. The gate is built on the first
+	// Evaluate, the expression on the first value the gate lets through
+	// (half the operators a scan evaluates never see one). Every CRS
+	// expression compiles (TestLazyRxCompiles builds each operator the rule
+	// set creates); should one ever fail, Evaluate panics and the Checker
+	// counts an error for that request (Checker.evaluate).
+	gateOnce sync.Once
+	gateErr  error
 	// gate holds the required literals; nil when there are none to use.
 	// noASCII: the expression matches no ASCII string at all.
 	gate    *ac.Matcher
 	noASCII bool
+
+	reOnce sync.Once
+	reErr  error
+	re     *regexp.Regexp
 }
 
 // newGatedRx is Coraza's rx with a gate: the expression is compiled as
@@ -94,38 +99,49 @@ func newGatedRx(o plugintypes.OperatorOptions) (plugintypes.Operator, error) {
 // returns (TestLazyRxCompiles compiles them all).
 var testOnNewRx func(interface{ compile() error })
 
-// compile builds the expression and its gate once; later calls return at
-// the cost of an atomic load.
-func (o *gatedRx) compile() error {
-	o.once.Do(func() {
-		re, err := regexp.Compile(o.expr)
+// buildGate parses the expression and builds its gate, once; later calls
+// cost an atomic load. A parse error is the error regexp.Compile would
+// report.
+func (o *gatedRx) buildGate() error {
+	o.gateOnce.Do(func() {
+		p, err := syntax.Parse(o.expr, syntax.Perl)
 		if err != nil {
-			o.err = fmt.Errorf("crs: %s %q: %w", gatedRxName, o.expr, err)
+			o.gateErr = fmt.Errorf("crs: %s %q: %w", gatedRxName, o.expr, err)
 			return
 		}
-		o.re = re
-		if p, err := syntax.Parse(o.expr, syntax.Perl); err == nil {
-			if lits, ok := relit.Required(p.Simplify()); ok {
-				if len(lits) == 0 {
-					o.noASCII = true
-				} else {
-					o.gate = ac.New(lits, nil) // nil (too large): no gate
-				}
+		if lits, ok := relit.Required(p.Simplify()); ok {
+			if len(lits) == 0 {
+				o.noASCII = true
+			} else {
+				o.gate = ac.New(lits, nil) // nil (too large): no gate
 			}
 		}
 	})
-	return o.err
+	return o.gateErr
 }
 
-// mustCompile is compile for Evaluate, which cannot return an error.
-func (o *gatedRx) mustCompile() {
-	if err := o.compile(); err != nil {
-		panic(err)
+// expression compiles the expression once.
+func (o *gatedRx) expression() (*regexp.Regexp, error) {
+	o.reOnce.Do(func() {
+		o.re, o.reErr = regexp.Compile(o.expr)
+		if o.reErr != nil {
+			o.reErr = fmt.Errorf("crs: %s %q: %w", gatedRxName, o.expr, o.reErr)
+		}
+	})
+	return o.re, o.reErr
+}
+
+// compile builds the gate and the expression.
+func (o *gatedRx) compile() error {
+	if err := o.buildGate(); err != nil {
+		return err
 	}
+	_, err := o.expression()
+	return err
 }
 
 // mayMatch reports whether the expression can match v: false only for an
-// ASCII value that holds none of the required literals. o is compiled.
+// ASCII value that holds none of the required literals. The gate is built.
 func (o *gatedRx) mayMatch(v string) bool {
 	if (o.gate == nil && !o.noASCII) || !isASCII(v) {
 		return true
@@ -135,14 +151,20 @@ func (o *gatedRx) mayMatch(v string) bool {
 
 // Evaluate is Coraza's rx Evaluate behind the gate.
 func (o *gatedRx) Evaluate(tx plugintypes.TransactionState, value string) bool {
-	o.mustCompile()
+	if err := o.buildGate(); err != nil {
+		panic(err)
+	}
 	if !o.mayMatch(value) {
 		return false
 	}
-	if !tx.Capturing() {
-		return o.re.MatchString(value)
+	re, err := o.expression()
+	if err != nil {
+		panic(err)
 	}
-	m := o.re.FindStringSubmatchIndex(value)
+	if !tx.Capturing() {
+		return re.MatchString(value)
+	}
+	m := re.FindStringSubmatchIndex(value)
 	if m == nil {
 		return false
 	}
