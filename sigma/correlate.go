@@ -402,7 +402,7 @@ func (c *Correlator) Finish() []CorrelationMatch {
 	var out []CorrelationMatch
 	for i, cr := range c.rs.corrOrder {
 		entries := buf[i]
-		slices.SortStableFunc(entries, func(a, b corrEntry) int { return st.entryCompare(cr.corr, &a, &b) })
+		st.sort(cr.corr, entries)
 		ms := st.evaluate(cr, entries)
 		// feed chained correlations
 		for _, u := range c.rs.users[cr] {
@@ -477,9 +477,17 @@ func groupKey(g []event.KV) string {
 // input, group value, then value (the digest as its little-endian bytes
 // compare, or the number's text).
 func (st *finishing) entryCompare(spec *corrSpec, a, b *corrEntry) int {
-	if c := cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.ref.Input, b.ref.Input), cmp.Compare(a.ref.Line, b.ref.Line),
-		cmp.Compare(a.ref.Offset, b.ref.Offset), cmp.Compare(a.input, b.input)); c != 0 {
-		return c
+	switch {
+	case a.t != b.t:
+		return cmp.Compare(a.t, b.t)
+	case a.ref.Input != b.ref.Input:
+		return cmp.Compare(a.ref.Input, b.ref.Input)
+	case a.ref.Line != b.ref.Line:
+		return cmp.Compare(a.ref.Line, b.ref.Line)
+	case a.ref.Offset != b.ref.Offset:
+		return cmp.Compare(a.ref.Offset, b.ref.Offset)
+	case a.input != b.input:
+		return cmp.Compare(a.input, b.input)
 	}
 	if a.group != b.group {
 		return strings.Compare(st.c.groupVals[a.group], st.c.groupVals[b.group])
@@ -491,6 +499,23 @@ func (st *finishing) entryCompare(spec *corrSpec, a, b *corrEntry) int {
 		return strings.Compare(st.text(a), st.text(b))
 	}
 	return 0
+}
+
+// sort orders one correlation's entries by entryCompare. Entries that
+// compare equal differ at most in what nothing reads (a value_sum text's
+// number, which holds the same text), unless a correlation feeds the
+// correlation: its matches' entries differ in their evidence, and keep
+// the order they were fed in (a stable sort). Otherwise the faster
+// unstable sort gives the same result.
+func (st *finishing) sort(spec *corrSpec, entries []corrEntry) {
+	compare := func(a, b corrEntry) int { return st.entryCompare(spec, &a, &b) }
+	for _, in := range spec.inputs {
+		if in.corr != nil {
+			slices.SortStableFunc(entries, compare)
+			return
+		}
+	}
+	slices.SortFunc(entries, compare)
 }
 
 // evaluate runs one correlation over its sorted entries. Its matches come

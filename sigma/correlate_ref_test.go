@@ -1,13 +1,15 @@
 package sigma
 
 // The Correlator's evaluation as it was at efd0f64, before Finish stopped
-// sorting the groups up front and reused its sets (verbatim but for names
-// and the buffer's type): the reference TestFinishSameAsReference compares
+// sorting the groups up front, reused its sets and sorted entries unstably
+// where it can (verbatim but for names and the buffer's type): the reference TestFinishSameAsReference compares
 // Finish with.
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand"
 	"reflect"
 	"slices"
@@ -34,7 +36,7 @@ func refFinish(c *Correlator) []CorrelationMatch {
 	var out []CorrelationMatch
 	for _, cr := range c.rs.corrOrder {
 		entries := buf[cr]
-		slices.SortStableFunc(entries, func(a, b corrEntry) int { return st.entryCompare(cr.corr, &a, &b) })
+		slices.SortStableFunc(entries, func(a, b corrEntry) int { return st.refEntryCompare(cr.corr, &a, &b) })
 		ms := st.refEvaluate(cr, entries)
 		// feed chained correlations
 		for _, u := range c.rs.users[cr] {
@@ -73,6 +75,26 @@ func refFinish(c *Correlator) []CorrelationMatch {
 		return groupKey(a.Group) < groupKey(b.Group)
 	})
 	return out
+}
+
+// entryCompare orders the entries of one correlation: by time, position,
+// input, group value, then value (the digest as its little-endian bytes
+// compare, or the number's text).
+func (st *finishing) refEntryCompare(spec *corrSpec, a, b *corrEntry) int {
+	if c := cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.ref.Input, b.ref.Input), cmp.Compare(a.ref.Line, b.ref.Line),
+		cmp.Compare(a.ref.Offset, b.ref.Offset), cmp.Compare(a.input, b.input)); c != 0 {
+		return c
+	}
+	if a.group != b.group {
+		return strings.Compare(st.c.groupVals[a.group], st.c.groupVals[b.group])
+	}
+	switch spec.typ {
+	case "value_count":
+		return cmp.Compare(bits.ReverseBytes64(a.value), bits.ReverseBytes64(b.value))
+	case "value_sum", "value_avg":
+		return strings.Compare(st.text(a), st.text(b))
+	}
+	return 0
 }
 
 // evaluate runs one correlation over its sorted entries.
