@@ -99,31 +99,16 @@ func (c *Collector) Skip(line string) bool {
 // line's request field alone when every URL was in it). Any other input
 // gets Skip.
 func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
+	if lf := c.leading(sh); lf != nil {
+		return func(line string) bool { return !lf.keep(line) }
+	}
 	if !sh.Known() || !sh.LeadingAddress ||
-		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
+		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) ||
+		!sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
 		return c.Skip
 	}
 	ips := newWordSet(slices.Collect(maps.Keys(c.ips)))
-	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
-		return func(line string) bool { return !ips.hasFirstField(line) }
-	}
-	if !sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
-		return c.Skip
-	}
 	shells := slices.Sorted(maps.Keys(c.shells))
-	if sh.URLIsTarget { // the path a line asks for is known before decoding
-		requests := newPathSet(shells)
-		return func(line string) bool {
-			if ips.hasFirstField(line) {
-				return false
-			}
-			// The request target begins the rest of the line from
-			// FromRequestTarget: unless a shell's path begins it too, the
-			// target's path is no shell's, and the request field's end need
-			// not be found.
-			return !requests.mayBegin(scan.FromRequestTarget(line)) || !requests.hasPathOf(scan.RequestTarget(line))
-		}
-	}
 	hasShell := func(line string) bool {
 		for _, s := range shells {
 			if strings.Contains(line, s) {
@@ -142,6 +127,78 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 		}
 	}
 	return func(line string) bool { return !ips.hasFirstField(line) && !hasShell(line) }
+}
+
+// Seek is scan.Config.Seek for the second pass: Filter(sh) in a form that
+// passes over a run of lines in one call, for the inputs whose lines Filter
+// rules out from their first field and request target alone (the access
+// logs of the first pass's shape); nil for the others, which keep Filter.
+func (c *Collector) Seek(sh scan.Shape) func(text string) (int, int64, int64) {
+	if lf := c.leading(sh); lf != nil {
+		return lf.seek
+	}
+	return nil
+}
+
+// leading is Filter's test for an input whose lines can give the collector
+// something only when their first field is a suspect address or, if there
+// are web shells, their request target asks for one: nil when the shape
+// does not show that.
+func (c *Collector) leading(sh scan.Shape) *leadFilter {
+	if !sh.Known() || !sh.LeadingAddress ||
+		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
+		return nil
+	}
+	lf := &leadFilter{ips: newWordSet(slices.Collect(maps.Keys(c.ips)))}
+	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
+		return lf
+	}
+	if !sh.URLInLine || !sh.URLIsTarget || c.shells[""] { // the path a line asks for is not known before decoding
+		return nil
+	}
+	lf.requests = newPathSet(slices.Sorted(maps.Keys(c.shells)))
+	return lf
+}
+
+// leadFilter keeps the lines whose first field is a suspect address and,
+// when requests is set, those whose request target's path is a web shell's.
+type leadFilter struct {
+	ips      *wordSet
+	requests *pathSet // nil: no shells to follow
+}
+
+// keep reports whether the collector may need line.
+func (f *leadFilter) keep(line string) bool {
+	if f.ips.hasFirstField(line) {
+		return true
+	}
+	// The request target begins the rest of the line from
+	// FromRequestTarget: unless a shell's path begins it too, the target's
+	// path is no shell's, and the request field's end need not be found.
+	return f.requests != nil && f.requests.mayBegin(scan.FromRequestTarget(line)) && f.requests.hasPathOf(scan.RequestTarget(line))
+}
+
+// seek is scan.Config.Seek's function for keep: where in text the first
+// line keep keeps begins (blank lines are never kept), and how many lines
+// and blank lines come before it.
+func (f *leadFilter) seek(text string) (int, int64, int64) {
+	var lines, blank int64
+	for pos := 0; pos < len(text); lines++ {
+		line, next := text[pos:], len(text)
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if line == "" {
+			blank++
+		} else if f.keep(line) {
+			return pos, lines, blank
+		}
+		pos = next
+	}
+	return len(text), lines, blank
 }
 
 // pathSet tells whether a URL's path (urlPath) is one of a set of paths,

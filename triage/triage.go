@@ -196,12 +196,19 @@ func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, sh
 		coll := investigate.NewCollector(ips, shells)
 		sc.Handler, sc.Progress = coll, nil
 		sc.Skip = func(*scan.Input) func(string) bool { return coll.Skip }
+		sc.Seek = nil
 		if fingerprintOnly {
 			sc.Skip = func(in *scan.Input) func(string) bool {
 				if p := before[in.Path]; p != nil && p.Format == in.Format {
 					return coll.Filter(p.Shape)
 				}
 				return coll.Skip
+			}
+			sc.Seek = func(in *scan.Input) func(string) (int, int64, int64) {
+				if p := before[in.Path]; p != nil && p.Format == in.Format {
+					return coll.Seek(p.Shape)
+				}
+				return nil
 			}
 		}
 		sc.Source.FingerprintOnly = fingerprintOnly
