@@ -211,6 +211,24 @@ type pathSet struct {
 	// bytes (fewer for a shorter path) with the mask that keeps as many of
 	// a text's, and its last 8 bytes (used when it is longer than 8).
 	head, mask, tail []uint64
+	// quick has, when every one of the few paths is 4 bytes long or more,
+	// the bit quickBit chooses for each one's first 4 bytes (nil
+	// otherwise): a text whose first 4 bytes find their bit clear begins
+	// with none of them, which nearly every request target shows with one
+	// load.
+	quick *[quickBits / 64]uint64
+}
+
+const quickBits = 4096
+
+// quickBit is the bit of pathSet.quick for a text whose first 4 bytes are
+// x (little-endian).
+func quickBit(x uint32) uint32 { return x * 0x9e3779b1 >> (32 - 12) }
+
+// load32 is the first 4 bytes of s (len(s) >= 4), little-endian.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 func newPathSet(paths []string) *pathSet {
@@ -232,6 +250,15 @@ func newPathSet(paths []string) *pathSet {
 			p.tail = append(p.tail, tail)
 		}
 	}
+	p.quick = new([quickBits / 64]uint64)
+	for _, s := range p.few {
+		if len(s) < 4 {
+			p.quick = nil
+			break
+		}
+		b := quickBit(load32(s))
+		p.quick[b/64] |= 1 << (b % 64)
+	}
 	return p
 }
 
@@ -242,6 +269,14 @@ func newPathSet(paths []string) *pathSet {
 func (p *pathSet) mayBegin(text string) bool {
 	if p.many != nil {
 		return true
+	}
+	if q := p.quick; q != nil {
+		if len(text) < 4 {
+			return false
+		}
+		if b := quickBit(load32(text)); q[b/64]&(1<<(b%64)) == 0 {
+			return false
+		}
 	}
 	if len(text) < 8 {
 		for _, s := range p.few {
@@ -350,6 +385,13 @@ var (
 	whereWord = regexp.MustCompile(`(?i)\bwhere\b`)
 	// uploadForm matches the paths of upload handlers.
 	uploadForm = regexp.MustCompile(`(?i)(upload|file_?manager|attach|import|avatar|media/new|async-upload)`)
+	// uploadWords finds, ignoring ASCII case, the words one of which every
+	// match of uploadForm holds ("async-upload" holds "upload"; none of
+	// their letters is one Unicode folds to a rune outside ASCII, as "k"
+	// and "s" are): the regular expression runs only on the paths that
+	// hold one. A suspect's POSTs are often many (logins, forms) and the
+	// expression cost more than the rest of the collector.
+	uploadWords = ac.New([]string{"upload", "file_manager", "filemanager", "attach", "import", "avatar", "media/new"}, nil)
 )
 
 // mayHoldID reports whether idParam may match q: each of its matches holds
@@ -427,7 +469,7 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 		f.requests++
 		f.bytesOut += ev.Bytes
 		if ev.Method == "POST" && ev.Status >= 200 && ev.Status < 300 && admits(w.c, f.uploads, maxUploads, ev.Ref, uploadAt) {
-			if p := urlPath(ev.URL); uploadForm.MatchString(p) {
+			if p := urlPath(ev.URL); uploadWords.Contains(p) && uploadForm.MatchString(p) {
 				f.uploads = keepLeast(w.c, f.uploads, upload{time: ev.Time, ref: ev.Ref, path: strings.Clone(p)}, maxUploads, uploadAt)
 			}
 		}

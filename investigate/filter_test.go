@@ -227,17 +227,22 @@ func TestFilterTargetSound(t *testing.T) {
 func TestPathSet(t *testing.T) {
 	few := []string{"/uploads/avatar.php", "/a", "/q?x", "/f#y", "/"}
 	many := append(slices.Clone(few), "/b.php", "/c.php", "/d.php", "/e.php", "/g/h.jsp", "/i.asp", "/j.aspx")
-	for _, paths := range [][]string{few, few[:3], many} {
+	// None shorter than 4 bytes: the first 4 bytes are looked up first.
+	long := []string{"/uploads/avatar.php", "/b.p", "/a.php", "/q?x", "/upl", "/uploads/avatar.phpx"}
+	for _, paths := range [][]string{few, few[:3], many, long, long[:1]} {
 		set := newPathSet(paths)
 		ruledOut := 0
 		if (set.many != nil) != (len(paths) > 8) {
 			t.Fatalf("%d paths: hashed %v", len(paths), set.many != nil)
 		}
+		if quick := set.many == nil && !slices.ContainsFunc(paths, func(p string) bool { return len(p) < 4 }); (set.quick != nil) != quick {
+			t.Fatalf("%v: quick test %v, want %v", paths, set.quick != nil, quick)
+		}
 		want := map[string]bool{}
 		for _, p := range paths {
 			want[p] = true
 		}
-		for _, p := range append(slices.Clone(paths), "", "/uploads", "/A", "/b.ph", "/b.phpx", "//") {
+		for _, p := range append(slices.Clone(paths), "", "/uploads", "/A", "/b.ph", "/b.phpx", "//", "/up", "/b.", "/a.ph", "/upk") {
 			for _, tail := range []string{"", "?", "?cmd=id", "#", "#x?y", "x", "/", " ", "?x#y", "%3F"} {
 				u := p + tail
 				if got := set.hasPathOf(u); got != want[urlPath(u)] {
