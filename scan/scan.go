@@ -639,6 +639,11 @@ func (s *scanner) work() {
 		ld := newLineDecoder(dec, j.in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
 		ld.trusted = s.cfg.TrustText
 		ld.skip, ld.seek = j.skip, j.seek
+		if j.skip != nil {
+			// A filtered input has no shape (Shape.Known): its events'
+			// need not be looked at.
+			ld.t.addressElsewhere, ld.t.urlElsewhere, ld.t.urlOutsideRequest, ld.t.urlNotTarget = true, true, true, true
+		}
 		ld.block(j.b)
 		ld.flush(j.in)
 		j.b.release() // every event of the block has been handled
