@@ -182,7 +182,9 @@ func utcPtr(t *time.Time) *time.Time {
 // is of the bytes the facts were read from, and the change is reported.
 //
 // Its first run leaves out the UTF-8 checks the first pass made of the same
-// bytes (TrustText).
+// bytes (TrustText), and where the collector's filter rules lines out by
+// their first field and request target, it passes over them a run at a
+// time (scan.Config.Seek, investigate.Collector.Seek).
 func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, shells []string) (*investigate.Collector, func(int32) (string, string), []string, error) {
 	before := map[string]*scan.Input{} // input path -> its first-pass account
 	for _, in := range first.Inputs {
