@@ -99,31 +99,16 @@ func (c *Collector) Skip(line string) bool {
 // line's request field alone when every URL was in it). Any other input
 // gets Skip.
 func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
+	if lf := c.leading(sh); lf != nil {
+		return func(line string) bool { return !lf.keep(line) }
+	}
 	if !sh.Known() || !sh.LeadingAddress ||
-		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
+		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) ||
+		!sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
 		return c.Skip
 	}
 	ips := newWordSet(slices.Collect(maps.Keys(c.ips)))
-	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
-		return func(line string) bool { return !ips.hasFirstField(line) }
-	}
-	if !sh.URLInLine || c.shells[""] { // Skip has no empty word: keep its answers
-		return c.Skip
-	}
 	shells := slices.Sorted(maps.Keys(c.shells))
-	if sh.URLIsTarget { // the path a line asks for is known before decoding
-		requests := newPathSet(shells)
-		return func(line string) bool {
-			if ips.hasFirstField(line) {
-				return false
-			}
-			// The request target begins the rest of the line from
-			// FromRequestTarget: unless a shell's path begins it too, the
-			// target's path is no shell's, and the request field's end need
-			// not be found.
-			return !requests.mayBegin(scan.FromRequestTarget(line)) || !requests.hasPathOf(scan.RequestTarget(line))
-		}
-	}
 	hasShell := func(line string) bool {
 		for _, s := range shells {
 			if strings.Contains(line, s) {
@@ -144,6 +129,78 @@ func (c *Collector) Filter(sh scan.Shape) func(line string) bool {
 	return func(line string) bool { return !ips.hasFirstField(line) && !hasShell(line) }
 }
 
+// Seek is scan.Config.Seek for the second pass: Filter(sh) in a form that
+// passes over a run of lines in one call, for the inputs whose lines Filter
+// rules out from their first field and request target alone (the access
+// logs of the first pass's shape); nil for the others, which keep Filter.
+func (c *Collector) Seek(sh scan.Shape) func(text string) (int, int64, int64) {
+	if lf := c.leading(sh); lf != nil {
+		return lf.seek
+	}
+	return nil
+}
+
+// leading is Filter's test for an input whose lines can give the collector
+// something only when their first field is a suspect address or, if there
+// are web shells, their request target asks for one: nil when the shape
+// does not show that.
+func (c *Collector) leading(sh scan.Shape) *leadFilter {
+	if !sh.Known() || !sh.LeadingAddress ||
+		sh.Has(event.KindAuth) || sh.Has(event.KindProcess) || sh.Has(event.KindDB) {
+		return nil
+	}
+	lf := &leadFilter{ips: newWordSet(slices.Collect(maps.Keys(c.ips)))}
+	if len(c.shells) == 0 || !sh.Has(event.KindWeb) {
+		return lf
+	}
+	if !sh.URLInLine || !sh.URLIsTarget || c.shells[""] { // the path a line asks for is not known before decoding
+		return nil
+	}
+	lf.requests = newPathSet(slices.Sorted(maps.Keys(c.shells)))
+	return lf
+}
+
+// leadFilter keeps the lines whose first field is a suspect address and,
+// when requests is set, those whose request target's path is a web shell's.
+type leadFilter struct {
+	ips      *wordSet
+	requests *pathSet // nil: no shells to follow
+}
+
+// keep reports whether the collector may need line.
+func (f *leadFilter) keep(line string) bool {
+	if f.ips.hasFirstField(line) {
+		return true
+	}
+	// The request target begins the rest of the line from
+	// FromRequestTarget: unless a shell's path begins it too, the target's
+	// path is no shell's, and the request field's end need not be found.
+	return f.requests != nil && f.requests.mayBegin(scan.FromRequestTarget(line)) && f.requests.hasPathOf(scan.RequestTarget(line))
+}
+
+// seek is scan.Config.Seek's function for keep: where in text the first
+// line keep keeps begins (blank lines are never kept), and how many lines
+// and blank lines come before it.
+func (f *leadFilter) seek(text string) (int, int64, int64) {
+	var lines, blank int64
+	for pos := 0; pos < len(text); lines++ {
+		line, next := text[pos:], len(text)
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if line == "" {
+			blank++
+		} else if f.keep(line) {
+			return pos, lines, blank
+		}
+		pos = next
+	}
+	return len(text), lines, blank
+}
+
 // pathSet tells whether a URL's path (urlPath) is one of a set of paths,
 // without cutting the path out when the set is small: most requests share
 // no prefix with any web shell.
@@ -154,6 +211,24 @@ type pathSet struct {
 	// bytes (fewer for a shorter path) with the mask that keeps as many of
 	// a text's, and its last 8 bytes (used when it is longer than 8).
 	head, mask, tail []uint64
+	// quick has, when every one of the few paths is 4 bytes long or more,
+	// the bit quickBit chooses for each one's first 4 bytes (nil
+	// otherwise): a text whose first 4 bytes find their bit clear begins
+	// with none of them, which nearly every request target shows with one
+	// load.
+	quick *[quickBits / 64]uint64
+}
+
+const quickBits = 4096
+
+// quickBit is the bit of pathSet.quick for a text whose first 4 bytes are
+// x (little-endian).
+func quickBit(x uint32) uint32 { return x * 0x9e3779b1 >> (32 - 12) }
+
+// load32 is the first 4 bytes of s (len(s) >= 4), little-endian.
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 func newPathSet(paths []string) *pathSet {
@@ -175,6 +250,15 @@ func newPathSet(paths []string) *pathSet {
 			p.tail = append(p.tail, tail)
 		}
 	}
+	p.quick = new([quickBits / 64]uint64)
+	for _, s := range p.few {
+		if len(s) < 4 {
+			p.quick = nil
+			break
+		}
+		b := quickBit(load32(s))
+		p.quick[b/64] |= 1 << (b % 64)
+	}
 	return p
 }
 
@@ -185,6 +269,14 @@ func newPathSet(paths []string) *pathSet {
 func (p *pathSet) mayBegin(text string) bool {
 	if p.many != nil {
 		return true
+	}
+	if q := p.quick; q != nil {
+		if len(text) < 4 {
+			return false
+		}
+		if b := quickBit(load32(text)); q[b/64]&(1<<(b%64)) == 0 {
+			return false
+		}
 	}
 	if len(text) < 8 {
 		for _, s := range p.few {
@@ -293,6 +385,13 @@ var (
 	whereWord = regexp.MustCompile(`(?i)\bwhere\b`)
 	// uploadForm matches the paths of upload handlers.
 	uploadForm = regexp.MustCompile(`(?i)(upload|file_?manager|attach|import|avatar|media/new|async-upload)`)
+	// uploadWords finds, ignoring ASCII case, the words one of which every
+	// match of uploadForm holds ("async-upload" holds "upload"; none of
+	// their letters is one Unicode folds to a rune outside ASCII, as "k"
+	// and "s" are): the regular expression runs only on the paths that
+	// hold one. A suspect's POSTs are often many (logins, forms) and the
+	// expression cost more than the rest of the collector.
+	uploadWords = ac.New([]string{"upload", "file_manager", "filemanager", "attach", "import", "avatar", "media/new"}, nil)
 )
 
 // mayHoldID reports whether idParam may match q: each of its matches holds
@@ -370,7 +469,7 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 		f.requests++
 		f.bytesOut += ev.Bytes
 		if ev.Method == "POST" && ev.Status >= 200 && ev.Status < 300 && admits(w.c, f.uploads, maxUploads, ev.Ref, uploadAt) {
-			if p := urlPath(ev.URL); uploadForm.MatchString(p) {
+			if p := urlPath(ev.URL); uploadWords.Contains(p) && uploadForm.MatchString(p) {
 				f.uploads = keepLeast(w.c, f.uploads, upload{time: ev.Time, ref: ev.Ref, path: strings.Clone(p)}, maxUploads, uploadAt)
 			}
 		}

@@ -66,3 +66,61 @@ func BenchmarkFilter(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpu()-start)/float64(b.N*len(block)), "cpu-ns/line")
 }
+
+// BenchmarkSeek is BenchmarkFilter for Seek: the same lines, suspects and
+// shells, passed over by Seek as scan does (a call, then the kept line
+// taken, until the block's end).
+func BenchmarkSeek(b *testing.B) {
+	p := os.Getenv("KIZUKI_BENCH_LOG")
+	if p == "" {
+		b.Skip("KIZUKI_BENCH_LOG names no log")
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := scan.Run(context.Background(), scan.Config{Args: []string{p}, Decode: format.Options{Location: time.UTC}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	text := string(data[:1<<20])
+	text = text[:strings.LastIndexByte(text, '\n')+1]
+	seen := map[string]bool{}
+	var ips []string
+	for i := 0; i < len(lines) && len(ips) < 70; i += 997 {
+		if ip := scan.FirstField(lines[i]); !seen[ip] {
+			seen[ip] = true
+			ips = append(ips, ip)
+		}
+	}
+	c := NewCollector(ips, []string{"/uploads/shell.php", "/wp-content/uploads/x.php", "/images/cmd.jsp", "/a.php", "/tmp/b.aspx"})
+	seek := c.Seek(res.Inputs[0].Shape)
+	if seek == nil {
+		b.Fatal("no Seek for the log's shape")
+	}
+	n := strings.Count(text, "\n")
+	b.SetBytes(int64(len(text)))
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			b.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	runtime.GC()
+	start := cpu()
+	for b.Loop() {
+		kept := 0
+		for pos := 0; pos < len(text); kept++ {
+			k, _, _ := seek(text[pos:])
+			if pos += k; pos < len(text) {
+				pos += strings.IndexByte(text[pos:], '\n') + 1
+			}
+		}
+		if kept >= n {
+			b.Fatal("every line kept")
+		}
+	}
+	b.ReportMetric(float64(cpu()-start)/float64(b.N*n), "cpu-ns/line")
+}

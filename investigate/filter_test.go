@@ -67,22 +67,33 @@ func TestFilterSound(t *testing.T) {
 				t.Fatal(err)
 			}
 			shape := first.Inputs[0].Shape
-			collect := func(filtered bool) (*facts, *Collector) {
+			collect := func(filtered, seek bool) (*facts, *Collector) {
 				c := NewCollector([]string{"203.0.113.7"}, shells)
 				cfg := cfg
 				cfg.Handler = c
 				if filtered {
 					cfg.Skip = func(*scan.Input) func(string) bool { return c.Filter(shape) }
 				}
+				if seek {
+					cfg.Seek = func(*scan.Input) func(string) (int, int64, int64) { return c.Seek(shape) }
+				}
 				if _, err := scan.Run(context.Background(), cfg); err != nil {
 					t.Fatal(err)
 				}
 				return c.facts(func(int32) string { return p }), c
 			}
-			want, _ := collect(false)
-			got, c := collect(true)
+			want, _ := collect(false, false)
+			got, c := collect(true, false)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("%s, shells %v: filtered facts differ from every line's:\n got  %+v\n want %+v", name, shells, got, want)
+			}
+			if got, _ := collect(true, true); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, shells %v: facts through Seek differ from every line's:\n got  %+v\n want %+v", name, shells, got, want)
+			}
+			// Seek takes the cheap filter's place where it rules lines out by
+			// their first field and request target alone.
+			if seeks := name == "combined.log" || name == "quoted.log" && shells == nil; (c.Seek(shape) != nil) != seeks {
+				t.Errorf("%s, shells %v: Seek given %v, want %v", name, shells, c.Seek(shape) != nil, seeks)
 			}
 			// The cheap filter must be the one chosen where it is sound,
 			// or this test proves nothing about it.
@@ -176,20 +187,28 @@ func TestFilterTargetSound(t *testing.T) {
 		}
 		shape := first.Inputs[0].Shape
 		shells := [][]string{{shell, "/a b.php"}, {shell, "/a b.php", "/cmd.php", "/a/b.jsp", "/c?d", "/e#f", "/g.php", "/h.asp", "/i.aspx", "/j.php"}}[draw%2]
-		collect := func(filtered bool) *facts {
+		collect := func(filtered, seek bool) *facts {
 			c := NewCollector([]string{"203.0.113.7"}, shells)
 			cfg := cfg
 			cfg.Handler = c
 			if filtered {
 				cfg.Skip = func(*scan.Input) func(string) bool { return c.Filter(shape) }
 			}
+			if seek {
+				cfg.Seek = func(*scan.Input) func(string) (int, int64, int64) { return c.Seek(shape) }
+			}
 			if _, err := scan.Run(context.Background(), cfg); err != nil {
 				t.Fatal(err)
 			}
 			return c.facts(func(int32) string { return p })
 		}
-		if got, want := collect(true), collect(false); !reflect.DeepEqual(got, want) {
+		want := collect(false, false)
+		if got := collect(true, false); !reflect.DeepEqual(got, want) {
 			t.Errorf("draw %d (shape %+v, shells %v): filtered facts differ from every line's:\n got  %+v\n want %+v\n%s",
+				draw, shape, shells, got, want, b.String())
+		}
+		if got := collect(true, true); !reflect.DeepEqual(got, want) {
+			t.Errorf("draw %d (shape %+v, shells %v): facts through Seek differ from every line's:\n got  %+v\n want %+v\n%s",
 				draw, shape, shells, got, want, b.String())
 		}
 		if shape.Known() && shape.LeadingAddress && shape.URLIsTarget && shape.Has(event.KindWeb) {
@@ -208,17 +227,22 @@ func TestFilterTargetSound(t *testing.T) {
 func TestPathSet(t *testing.T) {
 	few := []string{"/uploads/avatar.php", "/a", "/q?x", "/f#y", "/"}
 	many := append(slices.Clone(few), "/b.php", "/c.php", "/d.php", "/e.php", "/g/h.jsp", "/i.asp", "/j.aspx")
-	for _, paths := range [][]string{few, few[:3], many} {
+	// None shorter than 4 bytes: the first 4 bytes are looked up first.
+	long := []string{"/uploads/avatar.php", "/b.p", "/a.php", "/q?x", "/upl", "/uploads/avatar.phpx"}
+	for _, paths := range [][]string{few, few[:3], many, long, long[:1]} {
 		set := newPathSet(paths)
 		ruledOut := 0
 		if (set.many != nil) != (len(paths) > 8) {
 			t.Fatalf("%d paths: hashed %v", len(paths), set.many != nil)
 		}
+		if quick := set.many == nil && !slices.ContainsFunc(paths, func(p string) bool { return len(p) < 4 }); (set.quick != nil) != quick {
+			t.Fatalf("%v: quick test %v, want %v", paths, set.quick != nil, quick)
+		}
 		want := map[string]bool{}
 		for _, p := range paths {
 			want[p] = true
 		}
-		for _, p := range append(slices.Clone(paths), "", "/uploads", "/A", "/b.ph", "/b.phpx", "//") {
+		for _, p := range append(slices.Clone(paths), "", "/uploads", "/A", "/b.ph", "/b.phpx", "//", "/up", "/b.", "/a.ph", "/upk") {
 			for _, tail := range []string{"", "?", "?cmd=id", "#", "#x?y", "x", "/", " ", "?x#y", "%3F"} {
 				u := p + tail
 				if got := set.hasPathOf(u); got != want[urlPath(u)] {
@@ -386,4 +410,102 @@ func collectLines(t *testing.T, c *Collector, in *scan.Input, text, path string)
 		off += int64(len(line))
 	}
 	return c.facts(func(int32) string { return path })
+}
+
+// TestSeekKeepsFilterLines checks Seek against Filter line by line: over
+// texts drawn from lines built to trip it (suspects and near misses as
+// first fields, short lines, no space, blank lines, "\r\n" ends, a last
+// line with no end, web shells' paths in and around request targets), the
+// lines Seek stops at must be, in order, the lines Filter keeps (and that
+// are not blank), and the lines and blank lines it passes over must be
+// counted as a line-by-line walk counts them.
+func TestSeekKeepsFilterLines(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "first.log")
+	if err := os.WriteFile(p, []byte("192.0.2.1 - - [19/May/2025:03:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	first, err := scan.Run(context.Background(), scan.Config{Args: []string{p}, Decode: format.Options{Location: time.UTC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape := first.Inputs[0].Shape
+	if !shape.Known() || !shape.LeadingAddress || !shape.URLIsTarget {
+		t.Fatalf("shape %+v: not the one Seek serves", shape)
+	}
+	const shell = "/uploads/avatar.php"
+	suspects := []string{"203.0.113.7", "1.2.3.4", "2001:db8:85a3:8d3:1319:8a2e:370:7348"}
+	firsts := append(slices.Clone(suspects), "203.0.113.70", "203.0.113.", "1.2.3.45", "2001:db8:85a3:8d3:1319:8a2e:370:734", "192.0.2.1", "", "-")
+	requests := []string{"GET " + shell + " HTTP/1.1", "GET " + shell + "?cmd=id HTTP/1.1", "GET " + shell + "x HTTP/1.1",
+		"POST /uploads/avatar.ph HTTP/1.1", "GET /index.php HTTP/1.1", "GET " + shell, "GET", "-", "GET /a b.php HTTP/1.1"}
+	odd := []string{"", "\r", " ", "x", "203.0.113.7", "203.0.113.7\r", "203.0.113.7 ", "1.2.3.4\t-", "\"GET " + shell + " HTTP/1.1\"",
+		"x \"GET " + shell + "\"", "x \"GET  " + shell + " HTTP/1.1\"", "x \"" + shell + "\"", "203.0.113.7x y", strings.Repeat("9", 40) + " x"}
+	rng := rand.New(rand.NewPCG(13, 17))
+	kept, passed := 0, 0
+	for draw := range 600 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			if rng.IntN(4) == 0 {
+				b.WriteString(odd[rng.IntN(len(odd))])
+			} else {
+				fmt.Fprintf(&b, "%s - - [19/May/2025:03:00:00 +0000] \"%s\" 200 %d \"-\" \"ua\"", firsts[rng.IntN(len(firsts))], requests[rng.IntN(len(requests))], rng.IntN(999))
+			}
+			b.WriteString([]string{"\n", "\r\n", "\n"}[rng.IntN(3)])
+		}
+		if rng.IntN(3) == 0 { // a last line with no end
+			b.WriteString(odd[rng.IntN(len(odd))] + ("1.2.3.4 - - \"GET " + shell + " HTTP/1.1\"")[rng.IntN(20):])
+		}
+		text := b.String()
+		shells := [][]string{nil, {shell, "/a b.php"}, {shell, "/a b.php", "/cmd.php", "/a/b.jsp", "/c?d", "/e#f", "/g.php", "/h.asp", "/i.aspx", "/j.php"}}[draw%3]
+		c := NewCollector(suspects, shells)
+		filter, seek := c.Filter(shape), c.Seek(shape)
+		if seek == nil {
+			t.Fatalf("shells %v: no Seek for the shape", shells)
+		}
+		// The walk scan makes with the filter alone.
+		var want []int
+		var wantLines, wantBlank int64
+		for pos := 0; pos < len(text); wantLines++ {
+			line, next := text[pos:], len(text)
+			if i := strings.IndexByte(line, '\n'); i >= 0 {
+				line, next = line[:i], pos+i+1
+			}
+			switch line = strings.TrimSuffix(line, "\r"); {
+			case line == "":
+				wantBlank++
+			case !filter(line):
+				want = append(want, pos)
+			}
+			pos = next
+		}
+		// The walk with Seek: each line it stops at is taken, then it goes on.
+		var got []int
+		var lines, blank int64
+		for pos := 0; pos < len(text); {
+			k, n, nb := seek(text[pos:])
+			if k < 0 || k > len(text)-pos {
+				t.Fatalf("draw %d: Seek returned %d of %d bytes", draw, k, len(text)-pos)
+			}
+			lines, blank, pos = lines+n, blank+nb, pos+k
+			if pos == len(text) {
+				break
+			}
+			got = append(got, pos)
+			lines++
+			if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
+				pos += i + 1
+			} else {
+				pos = len(text)
+			}
+		}
+		if !slices.Equal(got, want) || lines != wantLines || blank != wantBlank {
+			t.Errorf("draw %d, shells %v: Seek kept lines at %v (%d lines, %d blank), Filter %v (%d, %d)\n%q",
+				draw, shells, got, lines, blank, want, wantLines, wantBlank, text)
+		}
+		kept += len(want)
+		passed += int(wantLines) - len(want)
+	}
+	if kept < 1000 || passed < 1000 {
+		t.Errorf("%d lines kept and %d passed over: too few to prove Seek", kept, passed)
+	}
 }

@@ -70,6 +70,19 @@ type Config struct {
 	// what an earlier pass learned of the input (Input.Shape). Inputs
 	// decoded in order see every line: their records span lines.
 	Skip func(in *Input) func(line string) bool
+	// Seek, if set, is asked after Skip for each input Skip gave a filter,
+	// for the same filter in a form that passes over many lines in one
+	// call (nil: none). Given text, whole lines from a line's start, it
+	// returns where the first line the filter keeps begins — a line that
+	// is not blank once a trailing "\r" is cut and that the filter does
+	// not report — or len(text) if there is none, and how many lines, and
+	// how many blank ones among them, come before. It must keep exactly
+	// the lines the filter keeps; it saves the calls and the bookkeeping
+	// per line, and finds line ends where it looks at the lines' bytes.
+	// Blocks whose lines are checked one by one (text not known to be
+	// valid UTF-8 without NUL bytes) or may be cut to the line cap go
+	// through the filter instead.
+	Seek func(in *Input) func(text string) (start int, lines, blank int64)
 	// TrustText leaves out the checks for invalid UTF-8 and NUL bytes of
 	// every line not cut to the line cap (the inputs' invalid_utf8 and
 	// binary_line counts miss those lines): for a later pass over bytes an
@@ -346,6 +359,8 @@ type lineDecoder struct {
 	handle  func(*event.Event)
 	t       tally
 	emit    format.Emit
+	// seek is Config.Seek's function for skip, or nil.
+	seek func(string) (int, int64, int64)
 }
 
 func newLineDecoder(dec format.Decoder, input int32, maxLine, keep int, handle func(*event.Event)) *lineDecoder {
@@ -401,6 +416,10 @@ func (ld *lineDecoder) block(b block) {
 	// at memory speed, its lines need no check of their own. A line cut to
 	// the line cap may end inside a character, so cut lines are checked.
 	clean := ld.trusted || utf8.ValidString(b.text) && strings.IndexByte(b.text, 0) < 0
+	if ld.seek != nil && clean && len(b.truncated) == 0 && !mayCut(b.text, ld.maxLine) {
+		ld.seekBlock(b)
+		return
+	}
 	eachLine(b, ld.maxLine, func(num, off int64, line string, cut bool) {
 		ld.t.lines++
 		if cut {
@@ -427,6 +446,39 @@ func (ld *lineDecoder) block(b block) {
 	})
 }
 
+// mayCut reports whether text, whole lines, may hold a line longer than
+// maxLine (without its "\n"), which eachLine would cut.
+func mayCut(text string, maxLine int) bool {
+	return len(text) > maxLine+1 || len(text) == maxLine+1 && text[maxLine] != '\n'
+}
+
+// seekBlock is block for a filtered block whose lines need no checks and
+// none of which is cut: ld.seek passes over the lines the filter reports,
+// and only the lines it keeps are looked at here.
+func (ld *lineDecoder) seekBlock(b block) {
+	text, num := b.text, b.firstLine
+	for pos := 0; ; {
+		k, lines, blank := ld.seek(text[pos:])
+		ld.t.lines += lines
+		ld.t.blank += blank
+		num += lines
+		pos += k
+		if pos >= len(text) {
+			return
+		}
+		line, next := text[pos:], len(text)
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], pos+i+1
+		}
+		ld.t.lines++
+		line = strings.TrimSuffix(line, "\r")
+		ld.line = line
+		ld.dec.Decode(line, event.Ref{Input: ld.input, Line: num, Offset: b.offset + int64(pos)}, ld.emit)
+		num++
+		pos = next
+	}
+}
+
 func (ld *lineDecoder) flush(in *Input) {
 	ld.dec.Flush(ld.emit)
 	ld.t.merge(in, ld.keep)
@@ -440,6 +492,7 @@ type job struct {
 	f     *format.Format
 	opts  format.Options
 	skip  func(string) bool
+	seek  func(string) (int, int64, int64)
 	ready *sync.WaitGroup
 }
 
@@ -585,7 +638,12 @@ func (s *scanner) work() {
 		}
 		ld := newLineDecoder(dec, j.in.ID, s.cfg.MaxLine, s.cfg.Samples, handle)
 		ld.trusted = s.cfg.TrustText
-		ld.skip = j.skip
+		ld.skip, ld.seek = j.skip, j.seek
+		if j.skip != nil {
+			// A filtered input has no shape (Shape.Known): its events'
+			// need not be looked at.
+			ld.t.addressElsewhere, ld.t.urlElsewhere, ld.t.urlOutsideRequest, ld.t.urlNotTarget = true, true, true, true
+		}
 		ld.block(j.b)
 		ld.flush(j.in)
 		j.b.release() // every event of the block has been handled
@@ -711,9 +769,13 @@ func readProblem(in *Input, err error) error {
 func (s *scanner) decodeParallel(ctx context.Context, in *Input, ft *format.Format, opts format.Options, rd *blockReader) error {
 	in.stateless = true
 	var skip func(string) bool
+	var seek func(string) (int, int64, int64)
 	if s.cfg.Skip != nil {
 		skip = s.cfg.Skip(in)
 		in.filtered = skip != nil
+		if skip != nil && s.cfg.Seek != nil {
+			seek = s.cfg.Seek(in)
+		}
 	}
 	var ready sync.WaitGroup
 	defer ready.Wait() // the stream's account is complete only when its blocks are
@@ -724,7 +786,7 @@ func (s *scanner) decodeParallel(ctx context.Context, in *Input, ft *format.Form
 		b, err := rd.Next()
 		if b.text != "" || len(b.truncated) > 0 {
 			ready.Add(1)
-			s.jobs <- job{b: b, in: in, f: ft, opts: opts, skip: skip, ready: &ready}
+			s.jobs <- job{b: b, in: in, f: ft, opts: opts, skip: skip, seek: seek, ready: &ready}
 		}
 		if err == io.EOF {
 			return nil

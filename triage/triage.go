@@ -182,7 +182,9 @@ func utcPtr(t *time.Time) *time.Time {
 // is of the bytes the facts were read from, and the change is reported.
 //
 // Its first run leaves out the UTF-8 checks the first pass made of the same
-// bytes (TrustText).
+// bytes (TrustText), and where the collector's filter rules lines out by
+// their first field and request target, it passes over them a run at a
+// time (scan.Config.Seek, investigate.Collector.Seek).
 func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, shells []string) (*investigate.Collector, func(int32) (string, string), []string, error) {
 	before := map[string]*scan.Input{} // input path -> its first-pass account
 	for _, in := range first.Inputs {
@@ -196,12 +198,19 @@ func secondPass(ctx context.Context, sc scan.Config, first *scan.Result, ips, sh
 		coll := investigate.NewCollector(ips, shells)
 		sc.Handler, sc.Progress = coll, nil
 		sc.Skip = func(*scan.Input) func(string) bool { return coll.Skip }
+		sc.Seek = nil
 		if fingerprintOnly {
 			sc.Skip = func(in *scan.Input) func(string) bool {
 				if p := before[in.Path]; p != nil && p.Format == in.Format {
 					return coll.Filter(p.Shape)
 				}
 				return coll.Skip
+			}
+			sc.Seek = func(in *scan.Input) func(string) (int, int64, int64) {
+				if p := before[in.Path]; p != nil && p.Format == in.Format {
+					return coll.Seek(p.Shape)
+				}
+				return nil
 			}
 		}
 		sc.Source.FingerprintOnly = fingerprintOnly
