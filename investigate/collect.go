@@ -18,8 +18,9 @@ import (
 
 // Caps that keep the second pass's memory bounded whatever the logs hold. A
 // cap reached is stated in the incident (the figure is then a lower bound).
+var maxIDs = 1 << 20 // distinct record ids per actor (a variable for tests)
+
 const (
-	maxIDs       = 1 << 20 // distinct record ids per actor
 	maxFiles     = 200     // downloaded files listed per actor
 	maxUploads   = 50      // uploads through forms kept per actor
 	maxLogins    = 100     // successful logins kept per actor
@@ -476,11 +477,7 @@ func (w *collectorWorker) suspect(ev *event.Event) {
 		if ev.Status >= 200 && ev.Status < 300 {
 			if q := query(ev.URL); mayHoldID(q) {
 				if m := idParam.FindStringSubmatch(q); m != nil {
-					if len(f.ids) < maxIDs {
-						f.ids[strings.Clone(m[1])] = true
-					} else {
-						f.idsCapped = true
-					}
+					addID(f, m[1], true)
 				}
 			}
 			p := urlPath(ev.URL)
@@ -622,6 +619,27 @@ func shellCommand(raw string) string {
 }
 
 // facts is the merged outcome of the second pass.
+// addID adds a record id to an actor's set, or marks the set capped when it
+// is full and id is new. Which ids a capped set holds depends on how the
+// blocks fell to the workers; that it is capped does not: a set is capped
+// exactly when the actor returned more than maxIDs distinct ids (a worker's
+// set fills only past maxIDs distinct ids, and the merged set only when the
+// workers' ids together exceed it), and its size is then maxIDs. Incidents
+// count on that (distinctIDs). clone copies id, which may lie in a block.
+func addID(f *ipFacts, id string, clone bool) {
+	if f.ids[id] {
+		return
+	}
+	if len(f.ids) >= maxIDs {
+		f.idsCapped = true
+		return
+	}
+	if clone {
+		id = strings.Clone(id)
+	}
+	f.ids[id] = true
+}
+
 type facts struct {
 	ips     map[string]*ipFacts
 	notable []notable
@@ -649,11 +667,7 @@ func (c *Collector) facts(pathOf func(int32) string) *facts {
 			m.requests += f.requests
 			m.bytesOut += f.bytesOut
 			for id := range f.ids {
-				if len(m.ids) < maxIDs {
-					m.ids[id] = true
-				} else {
-					m.idsCapped = true
-				}
+				addID(m, id, false)
 			}
 			m.idsCapped = m.idsCapped || f.idsCapped
 			for p, r := range f.files {

@@ -430,8 +430,7 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 
 	// Numbers.
 	var bytesOut int64
-	ids := map[string]bool{}
-	capped := false
+	nids, capped := distinctIDs(fa, ips)
 	files := map[string]bool{}
 	for _, ip := range ips {
 		f := fa.ips[ip]
@@ -439,10 +438,6 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 			continue
 		}
 		bytesOut += f.bytesOut
-		for id := range f.ids {
-			ids[id] = true
-		}
-		capped = capped || f.idsCapped
 		for p := range f.files {
 			files[p] = true
 		}
@@ -520,10 +515,10 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 		}
 	}
 	inc.RecordsDestroyed = destroyed
-	inc.RecordsRead = int64(len(ids)) + dbRows
-	if len(ids) > 0 {
+	inc.RecordsRead = int64(nids) + dbRows
+	if nids > 0 {
 		addTactic("TA0009", []string{"T1213"}, cl.last)
-		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("%d distinct record ids returned with HTTP 2xx to %s", len(ids), strings.Join(ips, ", ")))
+		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("%d distinct record ids returned with HTTP 2xx to %s", nids, strings.Join(ips, ", ")))
 	}
 	if capped {
 		inc.AffectedBasis = append(inc.AffectedBasis, fmt.Sprintf("the distinct-id count stopped at its cap of %d: the true number is higher", maxIDs))
@@ -538,7 +533,7 @@ func (x *Investigation) answer(cl *cluster, fa *facts, logins map[string][]login
 	// the distinct ids walked, or the biggest query result. Queries repeat
 	// the same rows and ids overlap them, so a sum would count people twice;
 	// this is a lower bound, and the basis says what it rests on.
-	inc.AffectedConfirmed = max(int64(len(ids)), maxRows)
+	inc.AffectedConfirmed = max(int64(nids), maxRows)
 	inc.AffectedPossible = inc.AffectedConfirmed
 	if x.inv != nil && entry != nil {
 		var reach int64
@@ -1001,4 +996,32 @@ func (m *purposeMatcher) serves(fields []string) bool {
 		}
 	}
 	return false
+}
+
+// distinctIDs counts the record ids the actors ips were returned, and
+// whether a cap made the count a lower bound. The ids a capped actor's set
+// holds depend on how the log's blocks fell to the workers, so they are not
+// counted one by one: such an actor stands for maxIDs ids (its set's size,
+// which does not depend on the workers, see addID), and the count is the
+// larger of that and the uncapped actors' ids together. The same inputs
+// therefore give the same count with any number of workers.
+func distinctIDs(fa *facts, ips []string) (n int, capped bool) {
+	ids := map[string]bool{}
+	for _, ip := range ips {
+		f := fa.ips[ip]
+		switch {
+		case f == nil:
+		case f.idsCapped:
+			capped = true
+		default:
+			for id := range f.ids {
+				ids[id] = true
+			}
+		}
+	}
+	n = len(ids)
+	if capped {
+		n = max(n, maxIDs)
+	}
+	return n, capped
 }
