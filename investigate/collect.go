@@ -21,12 +21,12 @@ import (
 var maxIDs = 1 << 20 // distinct record ids per actor (a variable for tests)
 
 const (
-	maxFiles     = 200     // downloaded files listed per actor
-	maxUploads   = 50      // uploads through forms kept per actor
-	maxLogins    = 100     // successful logins kept per actor
-	maxNotable   = 100000  // privileged-activity and database events kept
-	maxShellCmds = 200     // commands kept per web shell
-	stmtCap      = 300     // statement text kept
+	maxFiles     = 200    // downloaded files listed per actor
+	maxUploads   = 50     // uploads through forms kept per actor
+	maxLogins    = 100    // successful logins kept per actor
+	maxNotable   = 100000 // privileged-activity and database events kept
+	maxShellCmds = 200    // commands kept per web shell
+	stmtCap      = 300    // statement text kept
 )
 
 // Collector is the second pass's event handler: it gathers, for the actors
