@@ -390,9 +390,18 @@ func (c *Correlator) intern(g []byte) int32 {
 func (c *Correlator) Finish() []CorrelationMatch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	buf := make([][]corrEntry, len(c.buf))
-	for i, v := range c.buf {
-		buf[i] = slices.Clone(v)
+	// The buffers are sorted where they are: the order of a buffer is no
+	// part of the state, and copying them cost time and doubled their
+	// memory at the end of the scan. A correlation another one feeds gets a
+	// copy, which the chained entries are appended to and sorted with.
+	buf := slices.Clone(c.buf)
+	for i, cr := range c.rs.corrOrder {
+		for _, in := range cr.corr.inputs {
+			if in.corr != nil {
+				buf[i] = slices.Clone(buf[i])
+				break
+			}
+		}
 	}
 	slot := make(map[*Compiled]int, len(c.rs.corrOrder))
 	for i, cr := range c.rs.corrOrder {

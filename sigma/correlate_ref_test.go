@@ -381,17 +381,26 @@ func TestFinishSameAsReference(t *testing.T) {
 			evs = append(evs, ev)
 		}
 		c := rs.NewCorrelator()
-		for _, i := range rng.Perm(len(evs)) {
-			for _, m := range rs.Match(evs[i], nil) {
-				c.Add(m, evs[i])
+		// Finish twice, with events added after the first: Finish sorts
+		// the buffers in place and must leave them whole.
+		perm := rng.Perm(len(evs))
+		split := rng.Intn(len(perm) + 1)
+		for k, part := range [][]int{perm[:split], perm[split:]} {
+			for _, i := range part {
+				for _, m := range rs.Match(evs[i], nil) {
+					c.Add(m, evs[i])
+				}
 			}
+			got := c.Finish()
+			want := refFinish(c)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d (%d events), Finish %d: differs from the reference:\n got %q\nwant %q", round, n, k+1, summary(got), summary(want))
+			}
+			if again := c.Finish(); !reflect.DeepEqual(again, got) {
+				t.Fatalf("round %d, Finish %d: a second call differs", round, k+1)
+			}
+			matched += len(got)
 		}
-		want := refFinish(c)
-		got := c.Finish()
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("round %d (%d events): Finish differs from the reference:\n got %q\nwant %q", round, n, summary(got), summary(want))
-		}
-		matched += len(got)
 	}
 	if matched < 1000 {
 		t.Errorf("only %d matches over all rounds: the test compares too little", matched)

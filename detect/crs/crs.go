@@ -84,9 +84,11 @@ type Stats struct {
 
 // Checker evaluates requests against CRS. It is safe for concurrent use.
 type Checker struct {
-	// Coraza compiles CRS in a few tenths of a second: it is done on the first
-	// request the prefilter cannot rule out, so a scan of logs where no web
-	// request needs it (or of no web log at all) never pays for it.
+	// Coraza reads CRS on the first request the prefilter cannot rule out,
+	// so a scan of logs where no web request needs it (or of no web log at
+	// all) never pays for it; its @rx operators are compiled on first use
+	// (rx.go). Reading CRS and evaluating a first request cost ~0.1 CPU-s
+	// (BenchmarkStartCoraza).
 	wafOnce  sync.Once
 	waf      coraza.WAF
 	wafErr   error
@@ -97,7 +99,8 @@ type Checker struct {
 	plainRx bool
 
 	// The prefilter reads CRS's rule and data files and builds its automata
-	// (~0.1 s) on the first web request, so scans of other logs never do.
+	// (~0.1 CPU-s, BenchmarkStartPrefilter) on the first web request, so
+	// scans of other logs never do.
 	preOnce sync.Once
 	pre     *prefilter
 
@@ -107,8 +110,10 @@ type Checker struct {
 	screens sync.Pool // *Screen for MayMatch and Check
 }
 
-// New compiles CRS at the given paranoia level. Compiling takes a noticeable
-// fraction of a second (see BenchmarkNew): build one Checker and share it.
+// New prepares a Checker for the given paranoia level. The prefilter and
+// Coraza are built on first use, at a cost of a few tenths of a CPU-second
+// (BenchmarkStartPrefilter, BenchmarkStartCoraza): build one Checker and
+// share it.
 func New(opts Options) (*Checker, error) {
 	if opts.Paranoia == 0 {
 		opts.Paranoia = 1
