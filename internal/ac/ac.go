@@ -14,7 +14,10 @@
 // call; petar-dambovaliev/aho-corasick is compact but walks an NFA.
 package ac
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Matcher is a compiled literal set. The zero value is not usable; New
 // returns nil rather than an oversized automaton.
@@ -84,13 +87,16 @@ func New(lits []string, owners [][]int32) *Matcher {
 	if int64(total)*int64(nc) > MaxTable {
 		return nil
 	}
-	// The trie, built directly in the transition table (-1: no edge yet).
-	delta := make([]int32, nc)
+	// The trie, built directly in the transition table (-1: no edge yet),
+	// allocated once for its exact number of states: a state per distinct
+	// prefix, counted over the sorted literals.
+	states := trieStates(folded)
+	delta := make([]int32, nc, int64(states)*int64(nc))
 	for i := range delta {
 		delta[i] = -1
 	}
-	own := [][]int32{nil}
-	ended := []bool{false}
+	own := make([][]int32, 1, states)
+	ended := make([]bool, 1, states)
 	for i, l := range folded {
 		s := int32(0)
 		for j := 0; j < len(l); j++ {
@@ -100,8 +106,10 @@ func New(lits []string, owners [][]int32) *Matcher {
 				nx = int32(len(own))
 				own = append(own, nil)
 				ended = append(ended, false)
-				for k := int32(0); k < nc; k++ {
-					delta = append(delta, -1)
+				row := len(delta)
+				delta = delta[:row+int(nc)]
+				for k := row; k < len(delta); k++ {
+					delta[k] = -1
 				}
 				delta[s*nc+c] = nx
 			}
@@ -189,6 +197,23 @@ func New(lits []string, owners [][]int32) *Matcher {
 		}
 	}
 	return m
+}
+
+// trieStates is the number of states of the trie of lits: the root and
+// one per distinct non-empty prefix.
+func trieStates(lits []string) int {
+	sorted := slices.Clone(lits)
+	slices.Sort(sorted)
+	n, prev := 1, ""
+	for _, l := range sorted {
+		common := 0
+		for common < len(l) && common < len(prev) && l[common] == prev[common] {
+			common++
+		}
+		n += len(l) - common
+		prev = l
+	}
+	return n
 }
 
 // narrowMax is the largest table, in bytes of 2-byte entries, stored

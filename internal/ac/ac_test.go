@@ -147,3 +147,32 @@ func BenchmarkScanASCII(b *testing.B) {
 		}
 	}
 }
+
+// TestTrieStates: New allocates the trie for trieStates states; the count
+// must be the trie's, which a map of distinct prefixes gives the slow way.
+func TestTrieStates(t *testing.T) {
+	sets := [][]string{nil, {""}, {"a"}, {"abc", "abd", "ab", "b", "abc", ""}, {"he", "she", "his", "hers"}}
+	rng := rand.New(rand.NewSource(1))
+	for k := 0; k < 200; k++ {
+		var set []string
+		for n := rng.Intn(40); n > 0; n-- {
+			b := make([]byte, rng.Intn(8))
+			for i := range b {
+				b[i] = "abc"[rng.Intn(3)]
+			}
+			set = append(set, string(b))
+		}
+		sets = append(sets, set)
+	}
+	for _, set := range sets {
+		prefixes := map[string]bool{"": true}
+		for _, l := range set {
+			for i := 1; i <= len(l); i++ {
+				prefixes[l[:i]] = true
+			}
+		}
+		if got := trieStates(set); got != len(prefixes) {
+			t.Errorf("%q: %d states, want %d", set, got, len(prefixes))
+		}
+	}
+}
