@@ -57,7 +57,10 @@ func replayScreen(b *testing.B, c *Checker, evs []event.Event) {
 
 const benchUA = "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/34.0.1825.4 Safari/537.36"
 
-// BenchmarkNew measures compiling CRS: the start-up cost of a scan.
+// BenchmarkNew measures New, what every scan with CRS pays before its first
+// line: reading the options. Coraza's compilation of CRS and the
+// prefilter's build happen on first use (BenchmarkStartCoraza,
+// BenchmarkStartPrefilter).
 func BenchmarkNew(b *testing.B) {
 	b.ReportAllocs()
 	start := cpuTime()
