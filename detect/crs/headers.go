@@ -34,6 +34,24 @@ var (
 	transRE        = regexp.MustCompile(`\bt:(\w+)`)
 )
 
+// reads reports whether r's targets include the request header named
+// header ("User-Agent", "Referer"): the whole REQUEST_HEADERS collection
+// or that member, and not excluded by a "!REQUEST_HEADERS:" target. Header
+// names compare without regard to case, as Coraza's collection keys do.
+func (r headerRule) reads(header string) bool {
+	in := false
+	for _, t := range strings.Split(r.targets, "|") {
+		name, member, _ := strings.Cut(t, ":")
+		switch {
+		case strings.EqualFold(name, "!REQUEST_HEADERS") && strings.EqualFold(member, header):
+			return false
+		case strings.EqualFold(name, "REQUEST_HEADERS") && (member == "" || strings.EqualFold(member, header)):
+			in = true
+		}
+	}
+	return in
+}
+
 // headerRules lists the first conditions of the paranoia-1 request rules
 // over User-Agent or Referer, in rule-file order.
 func headerRules(root fs.FS) ([]headerRule, error) {

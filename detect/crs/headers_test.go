@@ -8,6 +8,14 @@ import (
 	coreruleset "github.com/corazawaf/coraza-coreruleset/v4"
 )
 
+// headerDataFiles are the data files of the header rules' @pmFromFile
+// lists as of this CRS: roleLiterals reads whichever a rule names, and a
+// new one should be looked at (its size, its alphabet) before it is.
+var headerDataFiles = []string{
+	"@owasp_crs/scanners-user-agents.data",
+	"@owasp_crs/java-classes.data",
+}
+
 // TestHeaderRulesModelled proves plainHeaderSlow asks every paranoia-1 rule
 // that reads User-Agent or Referer in a way it models: each first condition
 // has an operator the prefilter answers for (the @rx patterns in headerRx,
@@ -92,6 +100,7 @@ var realHeaders = []string{
 	"http://www.semicomplete.com/blog/tags/year%20review",
 	"http://www.google.fr/url?sa=t&rct=j&q=&esrc=s&source=web&cd=1&ved=0CDAQFjAA&url=http%3A%2F%2Fwww.semicomplete.com%2F&ei=x&usg=y",
 	"https://www.google.com/search?q=logstash+grok+patterns&ie=utf-8&oe=utf-8#q=x",
+	"http://www.semicomplete.com/projects/xdotool/xdotool.xhtml",
 }
 
 // headerAttacks are payloads CRS looks for in User-Agent and Referer.
@@ -101,6 +110,9 @@ var headerAttacks = []string{
 	"masscan", "select pg_sleep(5)", "; ls", "java.lang.Runtime", "%3Cscript%3E", "1%27%20or%201%3D1--",
 	"&lt;script&gt;", "@import url(x)", "data:text/html;base64,PHNjcmlwdD4=", "x onload=alert(1)",
 	"() {", "..%2F..%2Fetc%2Fpasswd", "${${lower:j}ndi:x}", "|| id", "$(id)",
+	// 941130's XML and HTML vectors and 913100's scanner names, which CRS
+	// looks for in the User-Agent only.
+	"/page.xhtml", " xmlns:x=y", "<a xlink:href=x>", " formaction=x", "Nmap Scripting Engine", "sqlmap",
 }
 
 // TestHeaderMutations replays the real header values, and each with an
@@ -144,11 +156,64 @@ func TestHeaderMutations(t *testing.T) {
 			}
 		}
 	}
+	// A Referer naming an .xhtml page is plain; as a User-Agent it is not
+	// (941130), and Coraza agrees (checked above).
+	const xhtml = "http://www.semicomplete.com/projects/xdotool/xdotool.xhtml"
+	if check(ua, xhtml) {
+		t.Errorf("Referer %q goes to Coraza", xhtml)
+	}
+	if !check(xhtml, "") {
+		t.Errorf("User-Agent %q is ruled out", xhtml)
+	}
 	t.Logf("%d of %d real headers ruled out; %d mutations sent to Coraza, %d of them flagged", plainReal, len(realHeaders), sent, flagged)
 	if plainReal < len(realHeaders)/2 {
 		t.Errorf("only %d of %d real header values are ruled out", plainReal, len(realHeaders))
 	}
 	if flagged == 0 {
 		t.Error("no mutation was flagged: the attacks test nothing")
+	}
+}
+
+// TestHeaderRuleReads checks which header a rule's targets read, on
+// written targets and on the rules of the embedded CRS whose targets the
+// split of the header gates rests on.
+func TestHeaderRuleReads(t *testing.T) {
+	for _, tc := range []struct {
+		targets   string
+		ua, refer bool
+	}{
+		{"REQUEST_HEADERS|!REQUEST_HEADERS:Cookie", true, true},
+		{"REQUEST_HEADERS:User-Agent", true, false},
+		{"REQUEST_HEADERS:User-Agent|REQUEST_HEADERS:Referer|ARGS", true, true},
+		{"REQUEST_HEADERS|!REQUEST_HEADERS:Referer", true, false},
+		{"REQUEST_HEADERS:referer", false, true},
+		{"REQUEST_HEADERS|!request_headers:user-agent", false, true},
+		{"REQUEST_HEADERS_NAMES|ARGS", false, false},
+		{"&REQUEST_HEADERS:User-Agent", false, false},
+	} {
+		r := headerRule{targets: tc.targets}
+		if got := r.reads("User-Agent"); got != tc.ua {
+			t.Errorf("%q reads User-Agent = %v, want %v", tc.targets, got, tc.ua)
+		}
+		if got := r.reads("Referer"); got != tc.refer {
+			t.Errorf("%q reads Referer = %v, want %v", tc.targets, got, tc.refer)
+		}
+	}
+	rules, err := headerRules(embeddedFS{coreruleset.FS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]bool{"913100": {true, false}, "941130": {true, false}, "941170": {true, true},
+		"944110": {true, true}, "932340": {true, true}, "930110": {true, false}}
+	for _, r := range rules {
+		if w, ok := want[r.id]; ok {
+			if got := [2]bool{r.reads("User-Agent"), r.reads("Referer")}; got != w {
+				t.Errorf("rule %s (%s) reads User-Agent, Referer = %v, want %v", r.id, r.targets, got, w)
+			}
+			delete(want, r.id)
+		}
+	}
+	for id := range want {
+		t.Errorf("rule %s not among the header rules", id)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,8 @@ const maxPlain = 512
 // the claim against every regression payload and real traffic.
 type prefilter struct {
 	pathWords   *ac.Matcher      // literals CRS looks for in REQUEST_FILENAME
-	headerWords *ac.Matcher      // literals CRS looks for in User-Agent and Referer
+	headerWords *ac.Matcher      // literals CRS looks for in User-Agent
+	refWords    *ac.Matcher      // literals CRS looks for in Referer
 	squeezed    *ac.Matcher      // squeezedWords
 	jsWords     *ac.Matcher      // jsWords, over base64-decoded bytes
 	base64Rules []*regexp.Regexp // patterns of base64Rules
@@ -42,9 +44,9 @@ type prefilter struct {
 	// none.
 	argRCE *patternSet
 	// headerRx is every @rx pattern of the paranoia-1 rules over
-	// User-Agent or Referer (headerRules), for values over headerBytes;
-	// nil when there is none.
-	headerRx *patternSet
+	// User-Agent (headerRules), refRx over Referer, for values over
+	// headerBytes; nil when there is none.
+	headerRx, refRx *patternSet
 	// wideRx is every @rx pattern of the paranoia-1 rules that read the
 	// query (queryRules), over wideRxBytes; wideWords the argument word
 	// lists over wideWordBytes. widePair needs both.
@@ -160,11 +162,6 @@ var sqlNames = []string{"information_schema", "mysql", "msdb", "sysibm", "syscat
 
 var inlinePmRE = regexp.MustCompile(`"@pm ([^"]*)"`)
 
-var headerDataFiles = []string{
-	"@owasp_crs/scanners-user-agents.data",
-	"@owasp_crs/java-classes.data",
-}
-
 // headerWords are the literals PL1 regex rules need before they can fire on
 // a header made of the plain alphabet: Java deserialisation (944110,
 // 944120), script schemes and XML/HTML vectors (941130, 941170), SQL
@@ -174,6 +171,52 @@ var headerWords = []string{
 	"mysql", "runtime", "processbuilder", "java.", "unmarshaller", "base64", "xmldecoder",
 	"javascript", "vbscript", "data:", "xhtml", "xmlns", "xlink", "formaction",
 	"pg_sleep", "waitfor", "shutdown",
+}
+
+// xssVectorWords are the headerWords only 941130 needs (XML and HTML
+// vectors: "xlink:href", "xhtml", "xmlns", "formaction"). 941130 reads the
+// User-Agent but not the Referer, so a Referer naming a page ".xhtml" need
+// not go to Coraza (on real traffic, the most common reason it did).
+var xssVectorWords = []string{"xhtml", "xmlns", "xlink", "formaction"}
+
+// rulesReading returns the rules of rules that read the request header
+// named header.
+func rulesReading(rules []headerRule, header string) []headerRule {
+	var out []headerRule
+	for _, r := range rules {
+		if r.reads(header) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// roleLiterals are the literals the rules of one header (rulesReading) can
+// fire on: the data files of their @pmFromFile lists, and headerWords, less
+// the words of 941130 unless one of the rules is 941130. The rules' @rx
+// patterns are asked as well (headerRx, refRx): the words are their fast
+// gate, so a word left out can cost time, never a verdict.
+func roleLiterals(root fs.FS, rules []headerRule) ([]string, error) {
+	var files []string
+	xss := false
+	for _, r := range rules {
+		if name, ok := strings.CutPrefix(r.operator, "@pmFromFile "); ok {
+			if name = "@owasp_crs/" + name; !slices.Contains(files, name) {
+				files = append(files, name)
+			}
+		}
+		xss = xss || r.id == "941130"
+	}
+	lits, err := readLiterals(root, files)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range headerWords {
+		if xss || !slices.Contains(xssVectorWords, w) {
+			lits = append(lits, w)
+		}
+	}
+	return lits, nil
 }
 
 // squeezedWords are matched with every non-word byte removed, as 941170
@@ -315,12 +358,6 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		b64 = append(b64, re)
 	}
 
-	headerLits, err := readLiterals(root, headerDataFiles)
-	if err != nil {
-		return nil, err
-	}
-	headerLits = append(headerLits, headerWords...)
-
 	init, err := fs.ReadFile(root, "@owasp_crs/REQUEST-901-INITIALIZATION.conf")
 	if err != nil {
 		return nil, fmt.Errorf("read 901 rules: %w", err)
@@ -368,15 +405,29 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	}
 	argRCE, noQueries := arg.set, arg.noQueries
 
-	headerRx, err := rulePatterns(hrules, headerBytes)
+	uaRules, refRules := rulesReading(hrules, "User-Agent"), rulesReading(hrules, "Referer")
+	headerRx, err := rulePatterns(uaRules, headerBytes)
 	if err != nil {
-		return nil, fmt.Errorf("header patterns: %w", err)
+		return nil, fmt.Errorf("user-agent patterns: %w", err)
+	}
+	refRx, err := rulePatterns(refRules, headerBytes)
+	if err != nil {
+		return nil, fmt.Errorf("referer patterns: %w", err)
+	}
+	headerLits, err := roleLiterals(root, uaRules)
+	if err != nil {
+		return nil, err
+	}
+	refLits, err := roleLiterals(root, refRules)
+	if err != nil {
+		return nil, err
 	}
 
 	f := &prefilter{
 		wideRules:   qrules,
 		wideLits:    keepWithin(wideLits, wideWordBytes),
 		headerRx:    headerRx,
+		refRx:       refRx,
 		argRCE:      argRCE,
 		noQueries:   noQueries,
 		base64Rules: b64,
@@ -390,6 +441,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		{&f.argWords, argLits, argAlphabet},
 		{&f.pathWords, pathOnly, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
+		{&f.refWords, refLits, headerAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},
 		{&f.jsWords, jsWords, nil},
 	} {

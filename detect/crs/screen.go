@@ -569,7 +569,7 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 	}
 	m, ok := memo.get(h)
 	if !ok {
-		m = s.plainHeaderSlow(h)
+		m = s.plainHeaderSlow(h, referer)
 		memo.put(h, m)
 	}
 	fr.put(h, m)
@@ -583,9 +583,10 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 // be its own t:htmlEntityDecode; and then each rule reads one of a few forms
 // of it (as written, URL-decoded, without spaces, through t:cmdLine), on
 // which the rules' own patterns, word lists and libinjection are asked.
-// Both roles are asked every header rule: a rule that reads only one of them
-// can only send more values to Coraza.
-func (s *Screen) plainHeaderSlow(h string) bool {
+// Each role is asked the rules that read it (headerRule.reads): a Referer
+// is not asked 913100's scanner names or 941130's XML and HTML vectors,
+// which CRS looks for in the User-Agent alone.
+func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 	f := s.pre
 	if len(h) > maxPlain {
 		return false
@@ -596,14 +597,18 @@ func (s *Screen) plainHeaderSlow(h string) bool {
 	}
 	forms := [...]string{h, d, strings.ReplaceAll(h, " ", ""), strings.ReplaceAll(d, " ", ""), cmdLine(h), cmdLine(d)}
 	for _, v := range forms[:2] {
-		if !s.plainHeaderForm(v) {
+		if !s.plainHeaderForm(v, referer) {
 			return false
 		}
 		if strings.IndexByte(v, '&') >= 0 && html.UnescapeString(v) != v {
 			return false // an entity t:htmlEntityDecode would decode
 		}
 	}
-	if re := f.headerRx; re != nil {
+	re := f.headerRx
+	if referer {
+		re = f.refRx
+	}
+	if re != nil {
 		if s.headerScratch == nil {
 			s.headerScratch = make([]uint64, re.words())
 		}
@@ -622,7 +627,7 @@ func (s *Screen) plainHeaderSlow(h string) bool {
 // plainHeaderForm checks one form of a header (as written or URL-decoded)
 // with the literal gates: bytes of headerBytes, no "..", no "()", none of
 // the words CRS's lists and the hand-listed regex literals hold.
-func (s *Screen) plainHeaderForm(h string) bool {
+func (s *Screen) plainHeaderForm(h string, referer bool) bool {
 	f := s.pre
 	var low [maxPlain]byte
 	prev := byte(0)
@@ -652,7 +657,11 @@ func (s *Screen) plainHeaderForm(h string) bool {
 		prev = ch
 	}
 	lh := low[:len(h)]
-	if f.headerWords.ContainsBytes(lh) {
+	words := f.headerWords
+	if referer {
+		words = f.refWords
+	}
+	if words.ContainsBytes(lh) {
 		return false
 	}
 	// 932340: a unix command word at the very end.
