@@ -640,8 +640,8 @@ func (s *scanner) work() {
 		ld.trusted = s.cfg.TrustText
 		ld.skip, ld.seek = j.skip, j.seek
 		if j.skip != nil {
-			// A filtered input has no shape (Shape.Known): its events'
-			// need not be looked at.
+			// A filtered input has no shape (Shape.Known): its events
+			// need not be looked at for one.
 			ld.t.addressElsewhere, ld.t.urlElsewhere, ld.t.urlOutsideRequest, ld.t.urlNotTarget = true, true, true, true
 		}
 		ld.block(j.b)
