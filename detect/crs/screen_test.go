@@ -620,3 +620,50 @@ func TestXSSSkipsPlainPaths(t *testing.T) {
 	}
 	t.Logf("%d plain paths with XSS words, %d ruled out", tried, ruledOut)
 }
+
+// TestAutoindexQueries proves autoindexQuery's claim on the CRS the
+// prefilter is built from: Coraza matches no rule on Apache's eight
+// directory-listing sort queries after plain folder paths, so the prefilter
+// may rule them out (and does); and near misses, which a looser test would
+// take for them, still reach Coraza.
+func TestAutoindexQueries(t *testing.T) {
+	c, err := New(Options{CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	paths := []string{"/", "/files/", "/files/blogposts/20071009/", "/scripts/python/wrap/", "/files/rpm/logstash/"}
+	get := func(u string) *event.Event {
+		return &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
+	}
+	var n int
+	for _, p := range paths {
+		if c.MayMatch(get(p)) {
+			t.Fatalf("%s: the path alone reaches Coraza; the test needs paths the prefilter rules out", p)
+		}
+		for _, col := range "NMSD" {
+			for _, ord := range "AD" {
+				ev := get(fmt.Sprintf("%s?C=%c;O=%c", p, col, ord))
+				r := requestOf(ev)
+				if v := c.evaluate(&r); len(v.Hits) > 0 {
+					t.Errorf("%s: Coraza matches %v, so the prefilter must not rule it out", ev.URL, ruleIDs(v))
+				}
+				if c.MayMatch(ev) {
+					t.Errorf("%s: reaches Coraza", ev.URL)
+				}
+				n++
+			}
+		}
+	}
+	if n != 8*len(paths) {
+		t.Fatalf("%d queries checked", n)
+	}
+	for _, q := range []string{
+		"C=D;O=A;id", "C=D;O=Aid", "C=D;O=A;", ";C=D;O=A", "C=D;id", "C=X;O=A", "C=D;O=X",
+		"c=d;o=a", "C=D|O=A", "C=D;O=A%0a", "C=D;;O=A", "O=A;C=D", "C=D;P=*",
+	} {
+		if ev := get("/files/?" + q); !c.MayMatch(ev) {
+			t.Errorf("%s: ruled out, but is no Apache sort query", ev.URL)
+		}
+	}
+}
