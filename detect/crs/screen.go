@@ -31,6 +31,7 @@ type Screen struct {
 	scratch                  []uint64 // for argRCE.MatchString
 	headerScratch            []uint64 // for headerRx.MatchString
 	wideScratch              []uint64 // for wideRx.MatchString
+	pathScratch              []uint64 // for widePath's patterns
 	// Buffers for plainPath's lowered path and base64Match's decodings,
 	// which arrays on the stack would zero on every call.
 	pathLow, decoded, spaceless [maxPlain]byte
@@ -51,8 +52,9 @@ func (c *Checker) NewScreen() *Screen {
 }
 
 // MayMatch is the cheap prefilter. false means CRS cannot match this request
-// at paranoia 1: a GET or HEAD of a plain path ([A-Za-z0-9/._-], no query, no
-// dot-files, no restricted extension, none of the literals CRS looks for),
+// at paranoia 1: a GET or HEAD of a plain path ([A-Za-z0-9/._-] and "%20"
+// between words, no dot-files, no restricted extension, none of the
+// literals CRS looks for) and query (plainQuery),
 // with a User-Agent and Referer of the same kind. At paranoia 2 and above it
 // always says true: the higher levels have rules (e.g. 920273 on every
 // header byte outside a strict set) that no literal filter can rule out.
@@ -120,6 +122,11 @@ func (s *Screen) plainURL(u string) bool {
 	if !hasQuery || q == "" {
 		return true
 	}
+	// widePath decides a path with "%20" escapes alone: the rules that read
+	// REQUEST_URI and REQUEST_LINE would see it with the query after it.
+	if strings.IndexByte(p, '%') >= 0 {
+		return false
+	}
 	if len(q) > maxQuery {
 		return false // plainQuery's own bound, checked before the memo
 	}
@@ -131,12 +138,18 @@ func (s *Screen) plainURL(u string) bool {
 	return m
 }
 
-// plainPath reports whether p is an origin-form path CRS PL1 cannot flag.
+// plainPath reports whether p is an origin-form path CRS PL1 cannot flag:
+// bytes of [A-Za-z0-9/._-], or "%20" escapes between two of them other
+// than '/', which widePath then decides as the path rules read the decoded
+// path (names of files and tags with spaces, on real servers).
 func (s *Screen) plainPath(p string) bool {
 	f := s.pre
 	if q := strings.IndexByte(p, '?'); q >= 0 {
 		if !s.plainQuery(p[q+1:]) {
 			return false
+		}
+		if q+1 < len(p) && strings.IndexByte(p[:q], '%') >= 0 {
+			return false // widePath decides a path alone (plainURL)
 		}
 		p = p[:q]
 	}
@@ -145,6 +158,7 @@ func (s *Screen) plainPath(p string) bool {
 	}
 	low := s.pathLow[:len(p)] // a Screen's buffer: an array here would be zeroed on every call
 	prev := byte(0)
+	spaces := false // a "%20" widePath decides
 	for i := 0; i < len(p); i++ {
 		ch := p[i]
 		switch {
@@ -157,6 +171,11 @@ func (s *Screen) plainPath(p string) bool {
 			if prev == '/' || prev == '.' {
 				return false
 			}
+		case ch == '%' && spaceEscape(p, i):
+			low[i], low[i+1], low[i+2] = '%', '2', '0'
+			i += 2
+			prev, spaces = ' ', true
+			continue
 		default:
 			return false
 		}
@@ -167,12 +186,32 @@ func (s *Screen) plainPath(p string) bool {
 	if f.pathWords.ContainsBytes(lp) {
 		return false
 	}
-	// 920440 restricted extension of the last segment.
+	// 920440 restricted extension of the last segment. An extension with
+	// a space in it (REQUEST_BASENAME is decoded) goes to Coraza.
 	base := lp[bytes.LastIndexByte(lp, '/')+1:]
-	if dot := bytes.LastIndexByte(base, '.'); dot >= 0 && f.restricted[string(base[dot:])] {
+	if dot := bytes.LastIndexByte(base, '.'); dot >= 0 && (f.restricted[string(base[dot:])] || bytes.IndexByte(base[dot:], '%') >= 0) {
 		return false
 	}
-	return !s.base64Match(p)
+	if s.base64Match(p) {
+		return false
+	}
+	return !spaces || s.widePath(p)
+}
+
+// spaceEscape reports whether p[i:] starts with a "%20" widePath may
+// decide: between two bytes of plainPath's alphabet other than '/', so that
+// no segment starts or ends with a space and no run of spaces forms
+// (t:normalizePathWin would trim them, t:compressWhitespace collapse them).
+func spaceEscape(p string, i int) bool {
+	if i == 0 || i+3 >= len(p) || p[i+1] != '2' || p[i+2] != '0' {
+		return false
+	}
+	return plainNonSlash(p[i-1]) && plainNonSlash(p[i+3])
+}
+
+// plainNonSlash reports whether c is in plainPath's alphabet and not '/'.
+func plainNonSlash(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
 }
 
 // Limits of a plain query: short enough that no argument-length or count
