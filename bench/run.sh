@@ -17,7 +17,8 @@
 #   extrapolated: the table says so in its note column. Then DETECTION_RUNS
 #   (default 5) alternating parse-only and end-to-end runs give the cost of
 #   detection (issue 3) as medians, which the load moves far less than one
-#   run of each.
+#   run of each. When ../shared is beside the repo, bench/crsreach counts the
+#   distinct requests of its real Apache log that still reach Coraza (BENCH_REAL_ACCESS).
 #
 # It prints a table and writes the same as JSON to
 # bench/results/<UTC date>-<commit>.json with the machine's description.
@@ -155,6 +156,26 @@ fi
 log "CRS counters and CPU profile (bench/prof) on $(basename "$ACCESS_CRS")"
 "$DATA/bin/prof" -cpuprofile "$DATA/cpu-e2e.prof" "$ACCESS_CRS" >"$DATA/prof-e2e.json" 2>"$DATA/prof-e2e.err" || log "prof failed: see $DATA/prof-e2e.err"
 
+# How many distinct requests of real traffic still reach Coraza (the CRS
+# prefilter's precision; the generated log says little about it): crsreach
+# over the real Apache log of ../shared, when it is there.
+REAL_ACCESS=${BENCH_REAL_ACCESS:-$ROOT/../shared/data/apache-real/access.log}
+REAL=null
+if [[ -f $REAL_ACCESS ]]; then
+	log "CRS reach on real traffic (bench/crsreach -verdicts) on $REAL_ACCESS"
+	go build -o "$DATA/bin/crsreach" ./bench/crsreach
+	if "$DATA/bin/crsreach" -verdicts "$REAL_ACCESS" >"$DATA/crsreach-real.txt" 2>&1; then
+		REAL=$(awk -v f="$(basename "$(dirname "$REAL_ACCESS")")/$(basename "$REAL_ACCESS")" '
+			NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "web") w = $(i - 1); if ($i == "pass") p = $(i - 2); if ($i == "of" && $(i + 1) == "those") d = $(i - 2) } }
+			NR == 2 { for (i = 1; i <= NF; i++) { if ($i == "are") a = $(i - 1); if ($i == "benign") b = $(i - 1) } }
+			END { if (w > 0) printf "{\"input\": \"%s\", \"requests\": %d, \"passed\": %d, \"distinct\": %d, \"attacks\": %d, \"benign\": %d}", f, w, p, d, a, b; else print "null" }' "$DATA/crsreach-real.txt")
+	else
+		log "crsreach failed: see $DATA/crsreach-real.txt"
+	fi
+else
+	log "no real access log at $REAL_ACCESS: CRS reach on real traffic not measured"
+fi
+
 # Issue 3's ratio from single runs moves with the neighbours' load (end to
 # end suffers more than parsing); alternating runs and their medians are the
 # figure to quote. DETECTION_RUNS=0 skips them.
@@ -191,7 +212,7 @@ PROF=$(cat "$DATA/prof-e2e.json" 2>/dev/null | tail -1)
 [[ $PROF == \{* ]] || PROF=null
 
 awk -F'\t' -v out="$OUT" -v commit="$COMMIT" -v dirty="$DIRTY" -v stamp="$STAMP" -v nproc="$NPROC" \
-	-v model="$MODEL" -v memkb="$MEMKB" -v loadavg="$LOAD" -v prof="$PROF" -v size="$SIZE" -v attack="$ATTACK" \
+	-v model="$MODEL" -v memkb="$MEMKB" -v loadavg="$LOAD" -v prof="$PROF" -v real="$REAL" -v size="$SIZE" -v attack="$ATTACK" \
 	-v detn="$DET_RUNS" -v detpw="$DET_PW" -v detpc="$DET_PC" -v detew="$DET_EW" -v detec="$DET_EC" '
 function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
 # cmp: how many times faster row a is than row b (MB/s), when both ran.
@@ -237,11 +258,12 @@ END {
 	printf "\nmachine: %s CPUs, %s, %.1f GB RAM, load average at the end %s (shared machine: one run, noisy)\n", nproc, model, memkb/1048576, loadavg
 	if (detn > 0) printf "cost of detection, medians of %d alternating runs: parse only %.2f s / %.2f CPU-s, end to end %.2f s / %.2f CPU-s\n", detn, detpw, detpc, detew, detec
 	if (prof != "null") printf "CRS (bench/prof, same scan): %s\n", prof
+	if (real != "null") printf "CRS on real traffic (bench/crsreach -verdicts): %s\n", real
 
 	printf "{\n  \"date\": \"%s\",\n  \"commit\": \"%s\",\n  \"dirty\": %s,\n", stamp, commit, dirty > out
 	printf "  \"machine\": {\"nproc\": %d, \"model\": \"%s\", \"mem_kb\": %d, \"loadavg_end\": \"%s\"},\n", nproc, esc(model), memkb, loadavg > out
 	printf "  \"inputs\": {\"access_size\": \"%s\", \"attack\": %s},\n", size, attack > out
-	printf "  \"crs\": %s,\n  \"runs\": [\n", prof > out
+	printf "  \"crs\": %s,\n  \"crs_real\": %s,\n  \"runs\": [\n", prof, real > out
 	for (i = 1; i <= n; i++) {
 		printf "    {\"tool\": \"%s\", \"input\": \"%s\", \"bytes\": %d, \"lines\": %d, \"wall_s\": %.3f, \"cpu_s\": %.2f, \"peak_rss_mb\": %.1f, \"mb_per_s\": %.2f, \"mb_per_cpu_s\": %.2f, \"lines_per_s\": %.0f, \"note\": \"%s\"}%s\n", \
 			name[i], esc(file[i]), bytes[i], lines[i], wall[i], cpu[i], rss[i], mbs[i], mbcpu[i], lps[i], esc(note[i]), i < n ? "," : "" > out
