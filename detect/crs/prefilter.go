@@ -31,7 +31,13 @@ const maxPlain = 512
 // built from. Everything else goes to Coraza. TestMayMatchConservative checks
 // the claim against every regression payload and real traffic.
 type prefilter struct {
-	pathWords   *ac.Matcher      // literals CRS looks for in REQUEST_FILENAME
+	pathWords   *ac.Matcher      // literals CRS looks for in REQUEST_FILENAME (data files; the XSS words if those rules read plain paths)
+	// nodeWords are pathWords (the literals of 934100 a plain path can
+	// spell), and nodeRx 934100's pattern, which decides a path holding one:
+	// "function" or "prototyp" alone cannot complete it without a byte a
+	// plain path lacks ("function(){", "Module:prototype").
+	nodeWords *ac.Matcher
+	nodeRx    *regexp.Regexp
 	headerWords *ac.Matcher      // literals CRS looks for in User-Agent
 	refWords    *ac.Matcher      // literals CRS looks for in Referer
 	squeezed    *ac.Matcher      // squeezedWords
@@ -294,7 +300,11 @@ var (
 // base64Rules are the PL1 rules that base64-decode REQUEST_FILENAME before
 // matching (t:base64Decode): a plain path can decode to anything, so the
 // prefilter decodes it too and runs their own patterns on the result.
-var base64Rules = []int{934100, 934160}
+var base64Rules = []int{nodeRule, 934160}
+
+// nodeRule is 934100 (Node.js injection), the PL1 regex rule on
+// REQUEST_FILENAME whose literals (pathWords) a plain path can spell.
+const nodeRule = 934100
 
 var (
 	restrictedExtRE = regexp.MustCompile(`setvar:'tx\.restricted_extensions=([^']*)'`)
@@ -331,13 +341,16 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		return nil, fmt.Errorf("rule 941180: @pm list not found")
 	}
 	xssLits := append(strings.Fields(strings.ToLower(string(m[1]))), xssWords...)
-	pathLits = append(pathLits, pathWords...)
-	// The path automaton holds the XSS words only if the XSS rules read
-	// plain paths; arguments are read whatever the path.
-	pathOnly := pathLits
+	// The path automaton holds the data files' literals, which are matches
+	// of their rules, and the XSS words only if the XSS rules read plain
+	// paths; 934100's literals (pathWords) have an automaton of their own,
+	// as its pattern decides a path holding one. Arguments are read
+	// whatever the path, with every word.
+	pathOnly := append([]string(nil), pathLits...)
 	if xssReadsPlainPaths(xss) {
-		pathOnly = append(append([]string(nil), pathLits...), xssLits...)
+		pathOnly = append(pathOnly, xssLits...)
 	}
+	pathLits = append(pathLits, pathWords...)
 	pathLits = append(pathLits, xssLits...)
 
 	var b64 []*regexp.Regexp
@@ -431,6 +444,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		argRCE:      argRCE,
 		noQueries:   noQueries,
 		base64Rules: b64,
+		nodeRx:      b64[slices.Index(base64Rules, nodeRule)],
 		restricted:  restricted,
 	}
 	for _, w := range []struct {
@@ -440,6 +454,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	}{
 		{&f.argWords, argLits, argAlphabet},
 		{&f.pathWords, pathOnly, pathAlphabet},
+		{&f.nodeWords, pathWords, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
 		{&f.refWords, refLits, headerAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},

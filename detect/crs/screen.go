@@ -186,6 +186,11 @@ func (s *Screen) plainPath(p string) bool {
 	if f.pathWords.ContainsBytes(lp) {
 		return false
 	}
+	// 934100 reads the path as written (t:none, multiMatch; its decodings
+	// leave a plain path as it is, and base64Match asks the decoded forms).
+	if f.nodeWords.ContainsBytes(lp) && f.nodeRx.MatchString(p) {
+		return false
+	}
 	// 920440 restricted extension of the last segment. An extension with
 	// a space in it (REQUEST_BASENAME is decoded) goes to Coraza.
 	base := lp[bytes.LastIndexByte(lp, '/')+1:]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -666,4 +667,74 @@ func TestAutoindexQueries(t *testing.T) {
 			t.Errorf("%s: ruled out, but is no Apache sort query", ev.URL)
 		}
 	}
+}
+
+// TestNodeWordsConfirmed checks that 934100's pattern, not its literals
+// alone, decides a plain path holding one of them (pathWords): paths that
+// spell a whole alternative of the pattern ("process.env",
+// "this.constructor", "__js_function") go to Coraza, which flags them;
+// paths that only hold a literal ("vim-function-to-make-errors-readable.html",
+// a real request) are ruled out, and Coraza matches no rule on them. Every
+// word is also tried in the shapes paths give it, and whatever the
+// prefilter rules out must match no rule in Coraza.
+func TestNodeWordsConfirmed(t *testing.T) {
+	c, err := New(Options{CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	get := func(u string) *event.Event {
+		return &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
+	}
+	flags := func(ev *event.Event) []int {
+		r := requestOf(ev)
+		return ruleIDs(c.evaluate(&r))
+	}
+	for _, u := range []string{
+		"/x/__js_function", "/x/this.constructor", "/a/process.env", "/a/process.mainModule", "/a/require.main",
+		"/a/require.cache", "/x/String.fromCharCode", "/x/process.binding", "/api/process.require",
+	} {
+		ev := get(u)
+		if !slices.Contains(flags(ev), nodeRule) {
+			t.Errorf("%s: Coraza does not fire %d; the test expects it to", u, nodeRule)
+		}
+		if !c.MayMatch(ev) {
+			t.Errorf("%s: ruled out, but 934100 fires", u)
+		}
+	}
+	for _, u := range []string{
+		"/blog/geekery/vim-function-to-make-errors-readable.html", "/files/xdotool/docs/html/functions.html",
+		"/js/prototype.js", "/docs/console.html", "/node/module.exports.html", "/lib/child_process.html",
+		"/manual/en/function.strlen.php", "/guide/constructor-functions",
+	} {
+		ev := get(u)
+		if ids := flags(ev); len(ids) > 0 {
+			t.Errorf("%s: Coraza fires %v; the test expects a benign path", u, ids)
+		}
+		if c.MayMatch(ev) {
+			t.Errorf("%s: reaches Coraza, though 934100's pattern cannot match it", u)
+		}
+	}
+	var ruledOut, flagged int
+	for _, w := range pathWords {
+		for _, v := range []string{w, strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w)} {
+			for _, u := range []string{"/" + v, "/a/" + v + "/b", "/x-" + v + "-y.html", "/a/" + v + "s", "/this." + v, "/new." + v, "/" + v + "env", "/" + v + "main", "/" + v + ".x"} {
+				ev := get(u)
+				ids, may := flags(ev), c.MayMatch(ev)
+				if len(ids) > 0 {
+					flagged++
+					if !may {
+						t.Errorf("%s: ruled out, but Coraza fires %v", u, ids)
+					}
+				}
+				if !may {
+					ruledOut++
+				}
+			}
+		}
+	}
+	if ruledOut < len(pathWords) || flagged < len(pathWords) {
+		t.Errorf("%d paths ruled out, %d flagged: the test proves little", ruledOut, flagged)
+	}
+	t.Logf("%d paths ruled out, %d flagged by Coraza", ruledOut, flagged)
 }
