@@ -31,13 +31,13 @@ const maxPlain = 512
 // built from. Everything else goes to Coraza. TestMayMatchConservative checks
 // the claim against every regression payload and real traffic.
 type prefilter struct {
-	pathWords   *ac.Matcher      // literals CRS looks for in REQUEST_FILENAME (data files; the XSS words if those rules read plain paths)
+	pathWords *ac.Matcher // literals CRS looks for in REQUEST_FILENAME (data files; the XSS words if those rules read plain paths)
 	// nodeWords are pathWords (the literals of 934100 a plain path can
 	// spell), and nodeRx 934100's pattern, which decides a path holding one:
 	// "function" or "prototyp" alone cannot complete it without a byte a
 	// plain path lacks ("function(){", "Module:prototype").
-	nodeWords *ac.Matcher
-	nodeRx    *regexp.Regexp
+	nodeWords   *ac.Matcher
+	nodeRx      *regexp.Regexp
 	headerWords *ac.Matcher      // literals CRS looks for in User-Agent
 	refWords    *ac.Matcher      // literals CRS looks for in Referer
 	squeezed    *ac.Matcher      // squeezedWords
