@@ -31,13 +31,7 @@ const maxPlain = 512
 // built from. Everything else goes to Coraza. TestMayMatchConservative checks
 // the claim against every regression payload and real traffic.
 type prefilter struct {
-	pathWords *ac.Matcher // literals CRS looks for in REQUEST_FILENAME (data files; the XSS words if those rules read plain paths)
-	// nodeWords are pathWords (the literals of 934100 a plain path can
-	// spell), and nodeRx 934100's pattern, which decides a path holding one:
-	// "function" or "prototyp" alone cannot complete it without a byte a
-	// plain path lacks ("function(){", "Module:prototype").
-	nodeWords   *ac.Matcher
-	nodeRx      *regexp.Regexp
+	pathWords   *ac.Matcher      // literals of the data files CRS reads REQUEST_FILENAME with (and the XSS words if those rules read plain paths)
 	headerWords *ac.Matcher      // literals CRS looks for in User-Agent
 	refWords    *ac.Matcher      // literals CRS looks for in Referer
 	squeezed    *ac.Matcher      // squeezedWords
@@ -45,6 +39,12 @@ type prefilter struct {
 	base64Rules []*regexp.Regexp // patterns of base64Rules
 	restricted  map[string]bool  // tx.restricted_extensions (920440), lower case, with the dot
 	argWords    *ac.Matcher      // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
+	// nodeWords are pathWords (the literals of 934100 a plain path can
+	// spell), and nodeRx 934100's pattern, which decides a path holding one:
+	// "function" or "prototyp" alone cannot complete it without a byte a
+	// plain path lacks ("function(){", "Module:prototype").
+	nodeWords *ac.Matcher
+	nodeRx    *regexp.Regexp
 	// argRCE is every paranoia-1 @rx pattern over arguments (commands,
 	// session names, ...), for values over rceAlphabet; nil when there is
 	// none.
