@@ -39,8 +39,8 @@ type prefilter struct {
 	base64Rules []*regexp.Regexp // patterns of base64Rules
 	restricted  map[string]bool  // tx.restricted_extensions (920440), lower case, with the dot
 	argWords    *ac.Matcher      // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
-	// nodeWords are pathWords (the literals of 934100 a plain path can
-	// spell), and nodeRx 934100's pattern, which decides a path holding one:
+	// nodeWords are nodeLiterals (the literals of 934100 a plain path can
+	// spell) and nodeRx 934100's pattern, which decides a path holding one:
 	// "function" or "prototyp" alone cannot complete it without a byte a
 	// plain path lacks ("function(){", "Module:prototype").
 	nodeWords *ac.Matcher
@@ -239,11 +239,12 @@ var shellCommands = map[string]bool{
 	"w": true, "who": true, "whoami": true, "whois": true,
 }
 
-// pathWords are literals of PL1 regex rules on REQUEST_FILENAME that a plain
-// path can spell: 934100 (Node.js injection). xssWords are 941130's; they
-// matter for arguments, and for paths only when the XSS rules read the path
-// (xssReadsPlainPaths).
-var pathWords = []string{
+// nodeLiterals are the literals of the PL1 regex rule on REQUEST_FILENAME
+// that a plain path can spell: 934100 (Node.js injection). They gate its
+// pattern for paths (nodeWords) and are argument words too. xssWords are
+// 941130's; they matter for arguments, and for paths only when the XSS
+// rules read the path (xssReadsPlainPaths).
+var nodeLiterals = []string{
 	"__js_function", "process.", "process[", "constructor", "module.exports", "child_process",
 	"console.", "require.", "require[", "fromcharcod", "prototyp", "function",
 }
@@ -303,7 +304,7 @@ var (
 var base64Rules = []int{nodeRule, 934160}
 
 // nodeRule is 934100 (Node.js injection), the PL1 regex rule on
-// REQUEST_FILENAME whose literals (pathWords) a plain path can spell.
+// REQUEST_FILENAME whose literals (nodeLiterals) a plain path can spell.
 const nodeRule = 934100
 
 var (
@@ -343,14 +344,14 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	xssLits := append(strings.Fields(strings.ToLower(string(m[1]))), xssWords...)
 	// The path automaton holds the data files' literals, which are matches
 	// of their rules, and the XSS words only if the XSS rules read plain
-	// paths; 934100's literals (pathWords) have an automaton of their own,
+	// paths; 934100's literals (nodeLiterals) have an automaton of their own,
 	// as its pattern decides a path holding one. Arguments are read
 	// whatever the path, with every word.
 	pathOnly := append([]string(nil), pathLits...)
 	if xssReadsPlainPaths(xss) {
 		pathOnly = append(pathOnly, xssLits...)
 	}
-	pathLits = append(pathLits, pathWords...)
+	pathLits = append(pathLits, nodeLiterals...)
 	pathLits = append(pathLits, xssLits...)
 
 	var b64 []*regexp.Regexp
@@ -454,7 +455,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	}{
 		{&f.argWords, argLits, argAlphabet},
 		{&f.pathWords, pathOnly, pathAlphabet},
-		{&f.nodeWords, pathWords, pathAlphabet},
+		{&f.nodeWords, nodeLiterals, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
 		{&f.refWords, refLits, headerAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},

@@ -670,7 +670,7 @@ func TestAutoindexQueries(t *testing.T) {
 }
 
 // TestNodeWordsConfirmed checks that 934100's pattern, not its literals
-// alone, decides a plain path holding one of them (pathWords): paths that
+// alone, decides a plain path holding one of them (nodeLiterals): paths that
 // spell a whole alternative of the pattern ("process.env",
 // "this.constructor", "__js_function") go to Coraza, which flags them;
 // paths that only hold a literal ("vim-function-to-make-errors-readable.html",
@@ -716,7 +716,7 @@ func TestNodeWordsConfirmed(t *testing.T) {
 		}
 	}
 	var ruledOut, flagged int
-	for _, w := range pathWords {
+	for _, w := range nodeLiterals {
 		for _, v := range []string{w, strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w)} {
 			for _, u := range []string{"/" + v, "/a/" + v + "/b", "/x-" + v + "-y.html", "/a/" + v + "s", "/this." + v, "/new." + v, "/" + v + "env", "/" + v + "main", "/" + v + ".x"} {
 				ev := get(u)
@@ -733,7 +733,7 @@ func TestNodeWordsConfirmed(t *testing.T) {
 			}
 		}
 	}
-	if ruledOut < len(pathWords) || flagged < len(pathWords) {
+	if ruledOut < len(nodeLiterals) || flagged < len(nodeLiterals) {
 		t.Errorf("%d paths ruled out, %d flagged: the test proves little", ruledOut, flagged)
 	}
 	t.Logf("%d paths ruled out, %d flagged by Coraza", ruledOut, flagged)
