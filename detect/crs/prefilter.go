@@ -38,6 +38,7 @@ type prefilter struct {
 	jsWords     *ac.Matcher      // jsWords, over base64-decoded bytes
 	base64Rules []*regexp.Regexp // patterns of base64Rules
 	restricted  map[string]bool  // tx.restricted_extensions (920440), lower case, with the dot
+	options     bool             // OPTIONS is in tx.allowed_methods (911100)
 	argWords    *ac.Matcher      // literals CRS looks for in arguments (@pmFromFile lists, inline @pm lists)
 	// nodeWords are nodeLiterals (the literals of 934100 a plain path can
 	// spell) and nodeRx 934100's pattern, which decides a path holding one:
@@ -309,6 +310,7 @@ const nodeRule = 934100
 
 var (
 	restrictedExtRE = regexp.MustCompile(`setvar:'tx\.restricted_extensions=([^']*)'`)
+	allowedMethodRE = regexp.MustCompile(`setvar:'tx\.allowed_methods=([^']*)'`)
 	pm941180RE      = regexp.MustCompile(`"@pm ([^"]*)"\s*\\\s*\n\s*"id:941180,`)
 )
 
@@ -384,6 +386,10 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	for _, e := range strings.Fields(strings.ToLower(string(em[1]))) {
 		restricted[strings.TrimSuffix(e, "/")] = true
 	}
+	options, err := optionsAllowed(init)
+	if err != nil {
+		return nil, err
+	}
 	argLits, err := readLiterals(root, argDataFiles)
 	if err != nil {
 		return nil, err
@@ -447,6 +453,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		base64Rules: b64,
 		nodeRx:      b64[slices.Index(base64Rules, nodeRule)],
 		restricted:  restricted,
+		options:     options,
 	}
 	for _, w := range []struct {
 		m     **ac.Matcher
@@ -891,4 +898,20 @@ func injection(h string) bool {
 		}
 	}
 	return false
+}
+
+// optionsAllowed reports whether CRS's initialization (901) allows the
+// OPTIONS method (tx.allowed_methods, which 911100 enforces). Past 911100,
+// no paranoia-1 rule fires on OPTIONS where it would not on GET: the rules
+// that read REQUEST_METHOD concern GET and HEAD with a body (920170,
+// 920171), POST (920180) and a method override (920 with ARGS:_method), or
+// leave OPTIONS out (920310, 920311), and 920100's request line takes any
+// method of 3 to 10 letters. TestOptionsLikeGet replays requests both ways
+// through Coraza.
+func optionsAllowed(init []byte) (bool, error) {
+	m := allowedMethodRE.FindSubmatch(init)
+	if m == nil {
+		return false, fmt.Errorf("tx.allowed_methods not found in 901 rules")
+	}
+	return slices.Contains(strings.Fields(string(m[1])), "OPTIONS"), nil
 }

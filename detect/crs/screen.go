@@ -52,10 +52,10 @@ func (c *Checker) NewScreen() *Screen {
 }
 
 // MayMatch is the cheap prefilter. false means CRS cannot match this request
-// at paranoia 1: a GET or HEAD of a plain path ([A-Za-z0-9/._-] and "%20"
-// between words, no dot-files, no restricted extension, none of the
-// literals CRS looks for) and query (plainQuery),
-// with a User-Agent and Referer of the same kind. At paranoia 2 and above it
+// at paranoia 1: a GET, HEAD, POST or OPTIONS (optionsAllowed) of a plain
+// path ([A-Za-z0-9/._-] and "%20" between words, no dot-files, no
+// restricted extension, none of the literals CRS looks for) and query
+// (plainQuery), with a User-Agent and Referer of the same kind. At paranoia 2 and above it
 // always says true: the higher levels have rules (e.g. 920273 on every
 // header byte outside a strict set) that no literal filter can rule out.
 func (c *Checker) MayMatch(ev *event.Event) bool {
@@ -74,7 +74,7 @@ func (s *Screen) MayMatch(ev *event.Event) bool {
 		return true
 	}
 	switch ev.Method {
-	case "GET", "HEAD", "POST":
+	case "GET", "HEAD", "POST", "OPTIONS":
 	default:
 		return true
 	}
@@ -87,6 +87,9 @@ func (s *Screen) MayMatch(ev *event.Event) bool {
 		if s.pre = s.c.prefilter(); s.pre == nil {
 			return true
 		}
+	}
+	if ev.Method == "OPTIONS" && !s.pre.options {
+		return true // 911100: a method the policy does not allow
 	}
 	return !s.plainURL(ev.URL) || !s.plainHeader(ev.UserAgent, false) || !s.plainHeader(ev.Referrer, true)
 }

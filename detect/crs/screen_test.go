@@ -738,3 +738,82 @@ func TestNodeWordsConfirmed(t *testing.T) {
 	}
 	t.Logf("%d paths ruled out, %d flagged by Coraza", ruledOut, flagged)
 }
+
+// TestOptionsLikeGet proves optionsAllowed's claim on the embedded CRS:
+// every request here gets the same verdict from Coraza as OPTIONS as it
+// does as GET, and the prefilter rules out the OPTIONS requests it rules
+// out as GET (CORS preflights repeat every API path). Methods the policy
+// does not allow still reach Coraza, which fires 911100 on them.
+func TestOptionsLikeGet(t *testing.T) {
+	c, err := New(Options{CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.prefilter().options {
+		t.Fatal("the embedded CRS allows OPTIONS (tx.allowed_methods); the prefilter read it as not allowed")
+	}
+	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	urls := []string{
+		"/", "/api/v1/cart/items", "/projects/xdotool/", "/files/?C=D;O=A", "/blog/tags/jquery%20mobile",
+		"/product/3551?utm_source=newsletter&utm_medium=email", "/search?q=red+shoes&page=2",
+		"/api/v1/users/42?fields=name,email", "/a/process.env", "/x/__js_function", "/etc/passwd",
+		"/index.php?id=1%27%20or%201=1", "/?cmd=;cat+/etc/passwd", "/.git/config", "/backup.sql",
+		"/api/items?sort=price&order=asc", "/static/app.js", "/blog/vim-function-to-make-errors-readable.html",
+	}
+	var ruledOut, flagged int
+	for _, u := range urls {
+		get := &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
+		opt := *get
+		opt.Method = "OPTIONS"
+		rg, ro := requestOf(get), requestOf(&opt)
+		vg, vo := ruleIDs(c.evaluate(&rg)), ruleIDs(c.evaluate(&ro))
+		if !slices.Equal(vg, vo) {
+			t.Errorf("%s: Coraza fires %v on GET but %v on OPTIONS", u, vg, vo)
+		}
+		mg, mo := c.MayMatch(get), c.MayMatch(&opt)
+		if mg != mo {
+			t.Errorf("%s: the prefilter says %v for GET but %v for OPTIONS", u, mg, mo)
+		}
+		if len(vo) > 0 {
+			flagged++
+			if !mo {
+				t.Errorf("OPTIONS %s: ruled out, but Coraza fires %v", u, vo)
+			}
+		}
+		if !mo {
+			ruledOut++
+		}
+	}
+	if ruledOut < 8 || flagged < 5 {
+		t.Errorf("%d OPTIONS requests ruled out, %d flagged: the test proves little", ruledOut, flagged)
+	}
+	for _, m := range []string{"PUT", "DELETE", "PROPFIND", "TRACE", "PATCH"} {
+		ev := &event.Event{Kind: event.KindWeb, Method: m, URL: "/projects/xdotool/", HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
+		r := requestOf(ev)
+		if !slices.Contains(ruleIDs(c.evaluate(&r)), 911100) {
+			t.Errorf("%s: Coraza does not fire 911100; the test expects the method to be refused", m)
+		}
+		if !c.MayMatch(ev) {
+			t.Errorf("%s: ruled out, but 911100 fires", m)
+		}
+	}
+}
+
+// TestOptionsAllowed reads tx.allowed_methods as 901 writes it.
+func TestOptionsAllowed(t *testing.T) {
+	for _, tc := range []struct {
+		conf string
+		want bool
+		err  bool
+	}{
+		{`setvar:'tx.allowed_methods=GET HEAD POST OPTIONS'"`, true, false},
+		{`setvar:'tx.allowed_methods=GET HEAD POST'"`, false, false},
+		{`setvar:'tx.allowed_methods=GET HEAD POST OPTIONSX'"`, false, false},
+		{`nothing here`, false, true},
+	} {
+		got, err := optionsAllowed([]byte(tc.conf))
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("%q: %v, %v; want %v, error %v", tc.conf, got, err, tc.want, tc.err)
+		}
+	}
+}

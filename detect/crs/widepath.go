@@ -100,7 +100,7 @@ const restrictedExtensionRule = "920440"
 // path MayMatch lets through: its methods, and its HTTP versions as
 // requestOf hands them to Coraza.
 var (
-	lineMethods   = []string{"GET", "HEAD", "POST"}
+	lineMethods   = []string{"GET", "HEAD", "POST", "OPTIONS"}
 	lineProtocols = []string{"HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0"}
 )
 
