@@ -58,30 +58,44 @@ func headerRules(root fs.FS) ([]headerRule, error) {
 	return firstConditions(root, func(t string) bool { return headerTargets[t] })
 }
 
-// firstConditions lists the first conditions of the paranoia-1 request
-// rules with a target for which reads holds, in rule-file order.
-func firstConditions(root fs.FS, reads func(target string) bool) ([]headerRule, error) {
-	var out []headerRule
-	for _, name := range append([]string{
+// requestRuleFiles are the rule files firstConditions reads: the request
+// rules, those of the arguments (argRuleFiles) and the others.
+func requestRuleFiles() []string {
+	return append([]string{
 		"@owasp_crs/REQUEST-905-COMMON-EXCEPTIONS.conf",
 		"@owasp_crs/REQUEST-911-METHOD-ENFORCEMENT.conf",
 		"@owasp_crs/REQUEST-913-SCANNER-DETECTION.conf",
 		"@owasp_crs/REQUEST-922-MULTIPART-ATTACK.conf",
-	}, argRuleFiles...) {
+	}, argRuleFiles...)
+}
+
+// pl1SecRules returns the SecRule lines of a rule file (continuations
+// joined) before its paranoia-level-2 marker: the rules paranoia 1 runs.
+func pl1SecRules(conf []byte) []string {
+	pl1 := string(conf)
+	if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
+		pl1 = pl1[:strings.LastIndexByte(pl1[:i], '\n')+1] // the level-2 marker's line on
+	}
+	var out []string
+	for _, line := range strings.Split(continuationRE.ReplaceAllString(pl1, " "), "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "SecRule ") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// firstConditions lists the first conditions of the paranoia-1 request
+// rules with a target for which reads holds, in rule-file order.
+func firstConditions(root fs.FS, reads func(target string) bool) ([]headerRule, error) {
+	var out []headerRule
+	for _, name := range requestRuleFiles() {
 		conf, err := fs.ReadFile(root, name)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", name, err)
 		}
-		pl1 := string(conf)
-		if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
-			pl1 = pl1[:strings.LastIndexByte(pl1[:i], '\n')+1] // the level-2 marker's line on
-		}
 		chained := false // the previous SecRule asked for a chain
-		for _, line := range strings.Split(continuationRE.ReplaceAllString(pl1, " "), "\n") {
-			line = strings.TrimSpace(line)
-			if !strings.HasPrefix(line, "SecRule ") {
-				continue
-			}
+		for _, line := range pl1SecRules(conf) {
 			m := secRuleRE.FindStringSubmatch(line)
 			if m == nil {
 				return nil, fmt.Errorf("%s: cannot read rule %.80q", name, line)

@@ -628,15 +628,9 @@ func TestXSSSkipsPlainPaths(t *testing.T) {
 // may rule them out (and does); and near misses, which a looser test would
 // take for them, still reach Coraza.
 func TestAutoindexQueries(t *testing.T) {
-	c, err := New(Options{CacheSize: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	c := checker(t, 1)
 	paths := []string{"/", "/files/", "/files/blogposts/20071009/", "/scripts/python/wrap/", "/files/rpm/logstash/"}
-	get := func(u string) *event.Event {
-		return &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
-	}
+	get := func(u string) *event.Event { return web("GET", u, benchUA, "-") }
 	var n int
 	for _, p := range paths {
 		if c.MayMatch(get(p)) {
@@ -678,14 +672,8 @@ func TestAutoindexQueries(t *testing.T) {
 // word is also tried in the shapes paths give it, and whatever the
 // prefilter rules out must match no rule in Coraza.
 func TestNodeWordsConfirmed(t *testing.T) {
-	c, err := New(Options{CacheSize: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-	get := func(u string) *event.Event {
-		return &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
-	}
+	c := checker(t, 1)
+	get := func(u string) *event.Event { return web("GET", u, benchUA, "-") }
 	flags := func(ev *event.Event) []int {
 		r := requestOf(ev)
 		return ruleIDs(c.evaluate(&r))
@@ -745,14 +733,10 @@ func TestNodeWordsConfirmed(t *testing.T) {
 // out as GET (CORS preflights repeat every API path). Methods the policy
 // does not allow still reach Coraza, which fires 911100 on them.
 func TestOptionsLikeGet(t *testing.T) {
-	c, err := New(Options{CacheSize: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := checker(t, 1)
 	if !c.prefilter().options {
 		t.Fatal("the embedded CRS allows OPTIONS (tx.allowed_methods); the prefilter read it as not allowed")
 	}
-	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 	urls := []string{
 		"/", "/api/v1/cart/items", "/projects/xdotool/", "/files/?C=D;O=A", "/blog/tags/jquery%20mobile",
 		"/product/3551?utm_source=newsletter&utm_medium=email", "/search?q=red+shoes&page=2",
@@ -762,7 +746,7 @@ func TestOptionsLikeGet(t *testing.T) {
 	}
 	var ruledOut, flagged int
 	for _, u := range urls {
-		get := &event.Event{Kind: event.KindWeb, Method: "GET", URL: u, HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
+		get := web("GET", u, benchUA, "-")
 		opt := *get
 		opt.Method = "OPTIONS"
 		rg, ro := requestOf(get), requestOf(&opt)
@@ -788,7 +772,7 @@ func TestOptionsLikeGet(t *testing.T) {
 		t.Errorf("%d OPTIONS requests ruled out, %d flagged: the test proves little", ruledOut, flagged)
 	}
 	for _, m := range []string{"PUT", "DELETE", "PROPFIND", "TRACE", "PATCH"} {
-		ev := &event.Event{Kind: event.KindWeb, Method: m, URL: "/projects/xdotool/", HTTPVersion: "HTTP/1.1", UserAgent: ua, Referrer: "-"}
+		ev := web(m, "/projects/xdotool/", benchUA, "-")
 		r := requestOf(ev)
 		if !slices.Contains(ruleIDs(c.evaluate(&r)), 911100) {
 			t.Errorf("%s: Coraza does not fire 911100; the test expects the method to be refused", m)

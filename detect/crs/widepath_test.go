@@ -37,11 +37,6 @@ func TestPathRulesModelled(t *testing.T) {
 	for _, r := range qrules {
 		isQuery[r.id] = true
 	}
-	// The identity on the decoded path: it holds no '%', '+', '&', '\\',
-	// '*', '#', no byte above ASCII, no NUL, and pathStable holds.
-	identity := map[string]bool{"none": true, "utf8toUnicode": true, "urlDecodeUni": true, "htmlEntityDecode": true,
-		"jsDecode": true, "cssDecode": true, "removeNulls": true, "lowercase": true, "replaceComments": true,
-		"normalizePath": true}
 	chains := [][]string{nil, {"cmdLine"}, {"removeWhitespace"}, {"compressWhitespace"}}
 	known := map[string]bool{"REQUEST_FILENAME": true, "REQUEST_BASENAME": true, "REQUEST_URI": true,
 		"REQUEST_URI_RAW": true, "REQUEST_LINE": true}
@@ -57,22 +52,9 @@ func TestPathRulesModelled(t *testing.T) {
 				lineOnly = lineOnly && tg == "REQUEST_LINE"
 			}
 		}
-		var rest []string
-		for _, tr := range r.trans {
-			if !identity[tr] {
-				rest = append(rest, tr)
-			}
-		}
+		rest := checkChain(t, r, chains)
 		op := r.operator
 		pm := strings.HasPrefix(op, "@pm ") || strings.HasPrefix(op, "@pmFromFile ")
-		switch {
-		case slices.Contains(rest, "base64Decode") && (r.id == "934100" || r.id == "934160"):
-			// base64Match on the decoded path with and without spaces
-		case pm && slices.Equal(rest, []string{"normalizePathWin"}):
-			// pathStable: it leaves the path as it is
-		case !slices.ContainsFunc(chains, func(c []string) bool { return slices.Equal(c, rest) }):
-			t.Errorf("rule %s: transformations %v are not modelled", r.id, r.trans)
-		}
 		switch {
 		case strings.HasPrefix(op, "@rx "):
 		case strings.HasPrefix(op, "!@rx ") && r.id == "920100" && lineOnly && len(rest) == 0:
@@ -125,26 +107,13 @@ func TestPathRulesModelled(t *testing.T) {
 func TestPathChainsModelled(t *testing.T) {
 	root := embeddedFS{coreruleset.FS}
 	var found []string
-	for _, name := range append([]string{
-		"@owasp_crs/REQUEST-905-COMMON-EXCEPTIONS.conf",
-		"@owasp_crs/REQUEST-911-METHOD-ENFORCEMENT.conf",
-		"@owasp_crs/REQUEST-913-SCANNER-DETECTION.conf",
-		"@owasp_crs/REQUEST-922-MULTIPART-ATTACK.conf",
-	}, argRuleFiles...) {
+	for _, name := range requestRuleFiles() {
 		conf, err := fs.ReadFile(root, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pl1 := string(conf)
-		if i := strings.Index(pl1, `"@lt 2"`); i >= 0 {
-			pl1 = pl1[:strings.LastIndexByte(pl1[:i], '\n')+1]
-		}
 		chained, parent := false, ""
-		for _, line := range strings.Split(continuationRE.ReplaceAllString(pl1, " "), "\n") {
-			line = strings.TrimSpace(line)
-			if !strings.HasPrefix(line, "SecRule ") {
-				continue
-			}
+		for _, line := range pl1SecRules(conf) {
 			m := secRuleRE.FindStringSubmatch(line)
 			if m == nil {
 				t.Fatalf("%s: cannot read %.80q", name, line)
