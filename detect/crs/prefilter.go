@@ -47,6 +47,9 @@ type prefilter struct {
 	// User-Agent (headerRules), for values over headerBytes; refRx those
 	// over Referer, for values over refBytes; nil when there is none.
 	headerRx, refRx *patternSet
+	// refFull is refRx's patterns whole, for Referers that decode to
+	// bytes above 0x7f.
+	refFull *refPatterns
 	// wideRx is every @rx pattern of the paranoia-1 rules that read the
 	// query (queryRules), over wideRxBytes; wideWords the argument word
 	// lists over wideWordBytes. widePair needs both.
@@ -432,6 +435,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		wideLits:    keepWithin(wideLits, wideWordBytes),
 		headerRx:    headerRx,
 		refRx:       refRx,
+		refFull:     newRefPatterns(refRules),
 		argRCE:      argRCE,
 		noQueries:   noQueries,
 		base64Rules: b64,

@@ -19,7 +19,9 @@ import (
 // for t:jsDecode and t:cssDecode, no NUL, ASCII for t:utf8toUnicode, and no
 // entity (asked) for t:htmlEntityDecode. No Referer rule reads t:cmdLine
 // (which would delete the quotes refBytes admits) or the ".." of 930110.
-// A CRS update that changes this fails here.
+// A Referer that decodes above 0x7f is asked the same patterns whole
+// (refPatterns), which holds only while none is matched on bytes. A CRS
+// update that changes this fails here.
 func TestRefererRulesModelled(t *testing.T) {
 	rules, err := headerRules(embeddedFS{coreruleset.FS})
 	if err != nil {
@@ -56,6 +58,12 @@ func TestRefererRulesModelled(t *testing.T) {
 		}
 	}
 	t.Logf("%d Referer rules: %v", len(ids), ids)
+	// refPatterns reads every pattern by runes, as Coraza does.
+	for _, pat := range newRefPatterns(rulesReading(rules, "Referer")).src {
+		if binaryPattern(pat) {
+			t.Errorf("pattern %.60q is matched on bytes: refPatterns refuses every wide Referer", pat)
+		}
+	}
 	for _, id := range []string{"930110", "930100", "913100", "941130"} {
 		if slices.Contains(ids, id) {
 			t.Errorf("rule %s reads the Referer: plainReferer does not ask it", id)
@@ -85,8 +93,11 @@ func TestRefererRulesModelled(t *testing.T) {
 // themselves alone (path and User-Agent plain) and that Coraza clears: the
 // search-engine URLs the ".." gate and the shell command at the end ("…9w")
 // refused, the words of regex rules that cannot match ("ijavascript",
-// "cleanly-shutdown-eclipse"), and escaped quotes, backticks and tabs.
+// "cleanly-shutdown-eclipse"), escaped quotes, backticks and tabs, and
+// escaped UTF-8 (refPatterns).
 var apacheReferers = []string{
+	`http://images.yandex.ru/yandsearch?p=9&text=%D0%BB%D0%B8%D1%86%D0%BE%20%D0%B8%20%D0%B4%D0%B2%D0%B0%20%D1%85%D1%83%D1%8F&fp=9&pos=286&uinfo=ww-1263-wh-692-fw-1038-fh-486-pd-1&rpt=simage&img_url=http%3A%2F%2Fg1.s3.forblabla.com%2Fu38%2Fphoto926D%2F20523566942-0%2Flarge.jpeg`,
+	`http://www.xiaofang.me/2012/03/07/ec2-reserved-instances-%E5%A4%A7%E9%99%8D%E4%BB%B7%E4%BA%86/`,
 	`http://images.google.com/images?q=http://%60www.google.com/`,
 	`http://semicomplete.com/presentations/vim/%094`,
 	`http://www.dual-boxing.com/wiki/index.php/New_multiboxer%27s_guide`,
@@ -127,6 +138,14 @@ var refererAttacks = []string{
 	"&#39; or 1=1--", "&quot;onload=x", "&lt;script&gt;", "\\u0041", "%5Cu0041", "%0d%0aSet-Cookie:x", "%0a", "%00",
 	"`id`", "%60id%60", "; ls", "|| ls", "$(id)", "; ps", "env w", "/bin/ls", "a;mysql", "; whoami",
 	"1e309", "sqlmap", "nikto", "<a xlink:href=x>", "/page.xhtml",
+	// escaped UTF-8 (refPatterns): Unicode spaces t:removeWhitespace drops,
+	// letters Go's (?i) folds to ASCII (Kelvin sign, long s), fullwidth and
+	// overlong forms of "<", and plain attacks next to UTF-8 text.
+	"a=b:url(%C2%A0javascript", "a=b:url(%E2%80%A8javascript", "a=b:url(%E3%80%80javascript", "x=y:u%C2%85rl(javascript",
+	"%27on%E2%84%AAeyup=x", "'onmo%C5%BFe=x", "java%C5%BFcript:alert(1)", "%E2%84%AAjavascript:x.y", "%EF%BC%9Cscript%EF%BC%9E",
+	"%C0%BCscript%C0%BE", "%E5%A4%A7' or 1=1--", "%D0%BB%27 union select 1--", "%D0%BB javascript:alert(1)",
+	"%E5%A4%A7<script>", "select%C2%A0pg_sleep(5)", "waitfor delay '0:0:5'%E5%A4%A7", "${jndi:x}%D0%BB", "%D0%BB() { :; };",
+	"data:%E5%A4%A7,x;charset=y", "@%C2%A0import url(x)", "-%E5%A4%A7moz-binding", "%C5%BFcript", "%FF%FE", "%ED%A0%80",
 }
 
 // TestRefererMutations replays the apache-real Referers plainReferer rules
@@ -166,7 +185,8 @@ func TestRefererMutations(t *testing.T) {
 		check(h)
 	}
 	bases := []string{"http://example.com/", "http://www.google.com/search?q=x&oq=www.&gs_l=1.0....0", "http://x/a%27s_guide",
-		"http://x/vim/%094", "http://x/?q=%60www", "http://x/nick+%22a%22;sent;"}
+		"http://x/vim/%094", "http://x/?q=%60www", "http://x/nick+%22a%22;sent;", "http://x/%E5%A4%A7%E9%99%8D/",
+		"http://x/?text=%D0%BB%D0%B8+%D1%86"}
 	for _, h := range apacheReferers {
 		bases = append(bases, h[:min(len(h), 120)])
 	}
@@ -207,5 +227,37 @@ func TestRefererMutations(t *testing.T) {
 		ruledOut, sent, flagged, len(attacks))
 	if sent < 1000 || ruledOut < 1000 || flagged < len(attacks)/2 {
 		t.Errorf("%d sent, %d ruled out, %d attacks flagged: the mutations test little", sent, ruledOut, flagged)
+	}
+}
+
+// TestDecodeReferer checks decodeReferer against urlDecodeUni where it
+// says it models it, that it refuses what it does not, and that wide marks
+// a decoded byte above 0x7f.
+func TestDecodeReferer(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		ok, wide bool
+	}{
+		{"plain", true, false}, {"a+b", true, false}, {"New_multiboxer%27s_guide", true, false}, {"%22x%22%60%09", true, false},
+		{"%E5%A4%A7", true, true}, {"q=%D0%BB+x", true, true}, {"%ff%FE", true, true}, {"it's", true, false},
+		{"%3Cscript%3E", false, false}, {"%u0041", false, false}, {"%zz", false, false}, {"x%2", false, false},
+		{"%0a", false, false}, {"%0D", false, false}, {"%00", false, false}, {"%5c", false, false}, {"a\\b", false, false},
+		{"a<b", false, false}, {"caf\xc3\xa9", false, false}, {"%7B", false, false}, {"a\tb", true, false},
+	} {
+		d, wide, ok := decodeReferer(tc.in)
+		if ok != tc.ok || ok && wide != tc.wide {
+			t.Errorf("decodeReferer(%q) wide, ok = %v, %v, want %v, %v", tc.in, wide, ok, tc.wide, tc.ok)
+		}
+		if ok && d != urlDecodeUni(tc.in) {
+			t.Errorf("decodeReferer(%q) = %q, urlDecodeUni %q", tc.in, d, urlDecodeUni(tc.in))
+		}
+	}
+	for _, tc := range []struct {
+		pat    string
+		binary bool
+	}{{`\x5cu[0-9a-f]{4}`, false}, {`[\x0b\s]`, false}, {`\xbc`, true}, {`\x{ff}`, true}, {`a\x80b`, true}} {
+		if got := binaryPattern(tc.pat); got != tc.binary {
+			t.Errorf("binaryPattern(%q) = %v, want %v", tc.pat, got, tc.binary)
+		}
 	}
 }

@@ -707,8 +707,12 @@ func (s *Screen) matchAny(re *patternSet, forms []string) bool {
 // stands for 930110, which reads every header but the Referer: asked of
 // Referers, they sent search-engine URLs ("oq=www.&gs_l=…0....0", "…9w",
 // "ijavascript.cn") to Coraza, which cleared them.
+//
+// A Referer whose escapes decode to bytes above 0x7f (UTF-8 names of
+// pages and searches) is asked refPatterns on its decoded forms instead:
+// refRx, cut to refBytes, answers for the form as written alone.
 func (s *Screen) plainReferer(h string) bool {
-	d, ok := decodeWithin(h, refBytes)
+	d, wide, ok := decodeReferer(h)
 	if !ok {
 		return false
 	}
@@ -728,7 +732,11 @@ func (s *Screen) plainReferer(h string) bool {
 			return false // an entity t:htmlEntityDecode would decode
 		}
 	}
-	if s.matchAny(s.pre.refRx, []string{h, d, withoutWhitespace(h), withoutWhitespace(d)}) {
+	if wide {
+		if s.matchAny(s.pre.refRx, []string{h, withoutWhitespace(h)}) || s.pre.refFull.MatchString(d, removeWhitespace(d)) {
+			return false
+		}
+	} else if s.matchAny(s.pre.refRx, []string{h, d, withoutWhitespace(h), withoutWhitespace(d)}) {
 		return false
 	}
 	return !injection(h) && !injection(d)
