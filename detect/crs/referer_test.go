@@ -94,8 +94,10 @@ func TestRefererRulesModelled(t *testing.T) {
 // search-engine URLs the ".." gate and the shell command at the end ("…9w")
 // refused, the words of regex rules that cannot match ("ijavascript",
 // "cleanly-shutdown-eclipse"), escaped quotes, backticks and tabs, and
-// escaped UTF-8 (refPatterns).
+// escaped UTF-8 (refPatterns), some longer than maxPlain (maxReferer).
 var apacheReferers = []string{
+	`http://www.semicomplete.com/presentations/vim/+++++++++++++++++++++++++++++++++++Result:+%E8%F1%EF%EE%EB%FC%E7%EE%E2%E0%ED+%ED%E8%EA%ED%E5%E9%EC+%22newkoversjup%22;+ReCaptcha+%E4%E5%F8%E8%F4%F0%EE%E2%E0%ED%E0;+%28JS%29;+%E7%E0%F0%E5%E3%E8%F1%F2%F0%E8%F0%EE%E2%E0%EB%E8%F1%FC;+%ED%E5+%ED%E0%F8%EB%EE%F1%FC+%F4%EE%F0%EC%FB+%E4%EB%FF+%EE%F2%EF%F0%E0%E2%EA%E8;+Result:+%EE%F8%E8%E1%EA%E0:+%22i+never+really+liked+c%27s+assert%28%29+feature.+if+an+assertion+is+violated,+it%27lltell+you+what+assertion+failed+but+completely+lacks+any+context:%22;+%ED%E5+%ED%E0%F8%EB%EE%F1%FC+%F4%EE%F0%EC%FB+%E4%EB%FF+%EE%F2%EF%F0%E0%E2%EA%E8;`,
+	`http://yandex.ru/clck/jsredir?from=yandex.ru%3Byandsearch%3Bweb%3B%3B%2Fweb%2Fitem%2Ftitle%2Cpos%2Cp1%2Csource%2Cweb&text=&etext=238.rJIskveIvnIV6N9H5Zj53nwB9urf41GRHjwHrOQpL0Q.917574d74039578a86be6e83719012a47692f107&uuid=&state=AiuY0DBWFJ4ePaEse6rgeAjgs2pI3DW99KUdgowt9XvoT-twMUKrgCbXY9MpaLOeNeHKaC8Z_SWk6Iy4EP2uXbblK8OgM6lcefxLCA3N7dU1D0whNTZP3_-0W2lwpMS0qaq9eoUEwWtH1lO-Vm-cfSkxpGvZvVnaVvrDrVp7TBQDL1-bHjmZJUFMQHWDu-y2_ns_zZMxFlgbyfvjoPG6Nwxc8iHMqMnqJkLBW5ZgJbxdQOCzX_KC-XWeuEn1e4Q8GwWY0DP9mmaIcnsuEAJFtDSkGqEB_06c&data=UlNrNmk5WktYejR0eWJFYk1LdmtxbkltVkpkY2pNazJfME13WkZDeTZXVE9kRmxxOTd2eUpiS0dteVZhN29EZVl5WURIT09VcXd5ZDcxY2doYWN2NVU5MlR1T0FRUkFYbzdUdGVVQ01QdGJwbE5DeHQ1SHlyXzVKbnk5enZrQW5kQ25Rd2lSTVdSNmoyZXFoSHdDMWZ3&b64e=2&sign=4baf4c07fa96b370d4dc9c4beebb7477&keyno=0&l10n=ru&mc=2.1280852788913944`,
 	`http://images.yandex.ru/yandsearch?p=9&text=%D0%BB%D0%B8%D1%86%D0%BE%20%D0%B8%20%D0%B4%D0%B2%D0%B0%20%D1%85%D1%83%D1%8F&fp=9&pos=286&uinfo=ww-1263-wh-692-fw-1038-fh-486-pd-1&rpt=simage&img_url=http%3A%2F%2Fg1.s3.forblabla.com%2Fu38%2Fphoto926D%2F20523566942-0%2Flarge.jpeg`,
 	`http://www.xiaofang.me/2012/03/07/ec2-reserved-instances-%E5%A4%A7%E9%99%8D%E4%BB%B7%E4%BA%86/`,
 	`http://images.google.com/images?q=http://%60www.google.com/`,
@@ -189,6 +191,9 @@ func TestRefererMutations(t *testing.T) {
 		"http://x/?text=%D0%BB%D0%B8+%D1%86"}
 	for _, h := range apacheReferers {
 		bases = append(bases, h[:min(len(h), 120)])
+		if len(h) > maxPlain {
+			bases = append(bases, h) // attacks past maxPlain
+		}
 	}
 	var attacks []string
 	for _, x := range refererAttacks {

@@ -7,6 +7,11 @@ import (
 	"unicode"
 )
 
+// maxReferer bounds the Referers plainReferer reads: longer than a plain
+// User-Agent (maxPlain), as search engines' result and redirect URLs on
+// real traffic run to 600-800 bytes; no Referer rule reads a length.
+const maxReferer = 1024
+
 // refPatterns are the @rx patterns of the rules that read the Referer,
 // compiled whole, for a Referer whose URL-decoded form holds bytes outside
 // ASCII (escaped UTF-8: "%E5%A4%A7", "%D0%BB"): refRx is cut to refBytes,
@@ -83,7 +88,7 @@ func binaryPattern(pat string) bool {
 // control byte, a NUL, "<", a backslash). wide reports a decoded byte
 // above 0x7f.
 func decodeReferer(s string) (d string, wide, ok bool) {
-	var buf [maxPlain]byte
+	var buf [maxReferer]byte
 	if len(s) > len(buf) {
 		return "", false, false
 	}

@@ -615,12 +615,12 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 	if h == "" || h == "-" {
 		return true
 	}
-	if len(h) > maxPlain+1+maxQuery {
-		return false // too long to be plain, in either role
-	}
-	memo, fr := &s.agents, &s.agentFront
+	memo, fr, limit := &s.agents, &s.agentFront, maxPlain
 	if referer {
-		memo, fr = &s.referers, &s.refererFront
+		memo, fr, limit = &s.referers, &s.refererFront, maxReferer
+	}
+	if len(h) > limit {
+		return false // too long to be plain in this role
 	}
 	if m, ok := fr.get(h); ok {
 		return m
@@ -647,11 +647,11 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 // in other headers only (plainReferer).
 func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 	f := s.pre
-	if len(h) > maxPlain {
-		return false
-	}
 	if referer {
 		return s.plainReferer(h)
+	}
+	if len(h) > maxPlain {
+		return false
 	}
 	d, ok := decodeWithin(h, headerBytes)
 	if !ok {
@@ -716,7 +716,7 @@ func (s *Screen) plainReferer(h string) bool {
 	if !ok {
 		return false
 	}
-	var low [maxPlain]byte
+	var low [maxReferer]byte
 	for _, v := range [...]string{h, d} {
 		for i := 0; i < len(v); i++ {
 			ch := v[i]
