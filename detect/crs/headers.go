@@ -127,8 +127,8 @@ func firstConditions(root fs.FS, reads func(target string) bool) ([]headerRule, 
 
 // rulePatterns compiles the @rx patterns of rules (each made
 // case-insensitive, which only widens what it accepts and covers
-// t:lowercase) into one set over alpha: headerBytes for the header rules,
-// wideRxBytes for the query rules. It returns nil when no rule has one.
+// t:lowercase) into one set over alpha: headerBytes for the User-Agent's
+// rules, refBytes for the Referer's, wideRxBytes for the query rules. It returns nil when no rule has one.
 func rulePatterns(rules []headerRule, alpha *alphabet) (*patternSet, error) {
 	alt := &syntax.Regexp{Op: syntax.OpAlternate}
 	for _, r := range rules {
@@ -151,3 +151,17 @@ func rulePatterns(rules []headerRule, alpha *alphabet) (*patternSet, error) {
 // headerBytes are the bytes a header value the prefilter may call plain is
 // made of, as written and once URL-decoded: headerAlphabet in both cases.
 var headerBytes = alphabetOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/:~. ,+();@!?=&%#")
+
+// refBytes are the bytes a Referer the prefilter may call plain is made
+// of, as written and once URL-decoded: headerBytes and the quotes, the
+// backtick and the tab that real Referers hold escaped ("%27s_guide",
+// "%22name%22", "q=%60www", "/%094"). No rule that reads the Referer
+// decodes them into something else: on ASCII without a backslash or NUL,
+// t:utf8toUnicode, t:jsDecode, t:cssDecode and t:removeNulls change
+// nothing, and t:removeWhitespace (refererForms) drops the tab with the
+// spaces. The Referer's rules are asked over this alphabet (refRx) and
+// libinjection reads the quotes, so a quote can only send a value on.
+var refBytes = alphabetOf("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_/:~. ,+();@!?=&%#'\"`\t")
+
+// refAlphabet is refBytes lowered: what refWords reads.
+var refAlphabet = alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789-_/:~. ,+();@!?=&%#'\"`\t")

@@ -51,9 +51,12 @@ type prefilter struct {
 	// none.
 	argRCE *patternSet
 	// headerRx is every @rx pattern of the paranoia-1 rules over
-	// User-Agent (headerRules), refRx over Referer, for values over
-	// headerBytes; nil when there is none.
+	// User-Agent (headerRules), for values over headerBytes; refRx those
+	// over Referer, for values over refBytes; nil when there is none.
 	headerRx, refRx *patternSet
+	// refFull is refRx's patterns whole, for Referers that decode to
+	// bytes above 0x7f.
+	refFull *refPatterns
 	// wideRx is every @rx pattern of the paranoia-1 rules that read the
 	// query (queryRules), over wideRxBytes; wideWords the argument word
 	// lists over wideWordBytes. widePair needs both.
@@ -199,11 +202,15 @@ func rulesReading(rules []headerRule, header string) []headerRule {
 }
 
 // roleLiterals are the literals the rules of one header (rulesReading) can
-// fire on: the data files of their @pmFromFile lists, and headerWords, less
-// the words of 941130 unless one of the rules is 941130. The rules' @rx
-// patterns are asked as well (headerRx, refRx): the words are their fast
-// gate, so a word left out can cost time, never a verdict.
-func roleLiterals(root fs.FS, rules []headerRule) ([]string, error) {
+// fire on: the data files of their @pmFromFile lists, and with gates
+// headerWords, less the words of 941130 unless one of the rules is 941130.
+// The rules' @rx patterns are asked as well (headerRx, refRx): the words
+// are their fast gate, so a word left out can cost time, never a verdict.
+// The Referer is asked without gates (plainReferer): on real traffic they
+// refused Referers Coraza clears ("ijavascript.cn",
+// "how-to-cleanly-shutdown-eclipse"), and the pattern runs they saved are
+// once per distinct Referer (plainHeader's memo).
+func roleLiterals(root fs.FS, rules []headerRule, gates bool) ([]string, error) {
 	var files []string
 	xss := false
 	for _, r := range rules {
@@ -219,7 +226,7 @@ func roleLiterals(root fs.FS, rules []headerRule) ([]string, error) {
 		return nil, err
 	}
 	for _, w := range headerWords {
-		if xss || !slices.Contains(xssVectorWords, w) {
+		if gates && (xss || !slices.Contains(xssVectorWords, w)) {
 			lits = append(lits, w)
 		}
 	}
@@ -430,15 +437,15 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("user-agent patterns: %w", err)
 	}
-	refRx, err := rulePatterns(refRules, headerBytes)
+	refRx, err := rulePatterns(refRules, refBytes)
 	if err != nil {
 		return nil, fmt.Errorf("referer patterns: %w", err)
 	}
-	headerLits, err := roleLiterals(root, uaRules)
+	headerLits, err := roleLiterals(root, uaRules, true)
 	if err != nil {
 		return nil, err
 	}
-	refLits, err := roleLiterals(root, refRules)
+	refLits, err := roleLiterals(root, refRules, false)
 	if err != nil {
 		return nil, err
 	}
@@ -448,6 +455,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		wideLits:    keepWithin(wideLits, wideWordBytes),
 		headerRx:    headerRx,
 		refRx:       refRx,
+		refFull:     newRefPatterns(refRules),
 		argRCE:      argRCE,
 		noQueries:   noQueries,
 		base64Rules: b64,
@@ -464,7 +472,7 @@ func newPrefilter(root fs.FS) (*prefilter, error) {
 		{&f.pathWords, pathOnly, pathAlphabet},
 		{&f.nodeWords, nodeLiterals, pathAlphabet},
 		{&f.headerWords, headerLits, headerAlphabet},
-		{&f.refWords, refLits, headerAlphabet},
+		{&f.refWords, refLits, refAlphabet},
 		{&f.squeezed, squeezedWords, alphabetOf("abcdefghijklmnopqrstuvwxyz0123456789_")},
 		{&f.jsWords, jsWords, nil},
 	} {

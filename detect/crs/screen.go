@@ -623,12 +623,12 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 	if h == "" || h == "-" {
 		return true
 	}
-	if len(h) > maxPlain+1+maxQuery {
-		return false // too long to be plain, in either role
-	}
-	memo, fr := &s.agents, &s.agentFront
+	memo, fr, limit := &s.agents, &s.agentFront, maxPlain
 	if referer {
-		memo, fr = &s.referers, &s.refererFront
+		memo, fr, limit = &s.referers, &s.refererFront, maxReferer
+	}
+	if len(h) > limit {
+		return false // too long to be plain in this role
 	}
 	if m, ok := fr.get(h); ok {
 		return m
@@ -644,16 +644,20 @@ func (s *Screen) plainHeader(h string, referer bool) bool {
 
 // plainHeaderSlow decides a header value on its own, as the paranoia-1
 // rules that read User-Agent and Referer see it (headerRules): its bytes,
-// as written and once URL-decoded, are headerBytes, so t:jsDecode,
-// t:cssDecode, t:removeNulls and t:utf8toUnicode leave it as it is; it must
-// be its own t:htmlEntityDecode; and then each rule reads one of a few forms
-// of it (as written, URL-decoded, without spaces, through t:cmdLine), on
-// which the rules' own patterns, word lists and libinjection are asked.
-// Each role is asked the rules that read it (headerRule.reads): a Referer
-// is not asked 913100's scanner names or 941130's XML and HTML vectors,
-// which CRS looks for in the User-Agent alone.
+// as written and once URL-decoded, are headerBytes (refBytes for a
+// Referer), so t:jsDecode, t:cssDecode, t:removeNulls and t:utf8toUnicode
+// leave it as it is; it must be its own t:htmlEntityDecode; and then each
+// rule reads one of a few forms of it (as written, URL-decoded, without
+// spaces, through t:cmdLine), on which the rules' own patterns, word lists
+// and libinjection are asked. Each role is asked the rules that read it
+// (headerRule.reads): a Referer is not asked 913100's scanner names,
+// 941130's XML and HTML vectors or 930110's traversal, which CRS looks for
+// in other headers only (plainReferer).
 func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 	f := s.pre
+	if referer {
+		return s.plainReferer(h)
+	}
 	if len(h) > maxPlain {
 		return false
 	}
@@ -663,7 +667,7 @@ func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 	}
 	forms := [...]string{h, d, strings.ReplaceAll(h, " ", ""), strings.ReplaceAll(d, " ", ""), cmdLine(h), cmdLine(d)}
 	for _, v := range forms[:2] {
-		if !s.plainHeaderForm(v, referer) {
+		if !s.plainHeaderForm(v) {
 			return false
 		}
 		if strings.IndexByte(v, '&') >= 0 && html.UnescapeString(v) != v {
@@ -674,26 +678,97 @@ func (s *Screen) plainHeaderSlow(h string, referer bool) bool {
 	if referer {
 		re = f.refRx
 	}
-	if re != nil {
-		if s.headerScratch == nil {
-			s.headerScratch = make([]uint64, re.words())
-		}
-		for i, v := range forms {
-			if i > 0 && v == forms[i-1] {
-				continue
-			}
-			if re.MatchString(v, s.headerScratch) {
-				return false
-			}
-		}
+	if s.matchAny(re, forms[:]) {
+		return false
 	}
 	return !injection(h) && !injection(d)
 }
 
-// plainHeaderForm checks one form of a header (as written or URL-decoded)
-// with the literal gates: bytes of headerBytes, no "..", no "()", none of
-// the words CRS's lists and the hand-listed regex literals hold.
-func (s *Screen) plainHeaderForm(h string, referer bool) bool {
+// matchAny reports whether re (headerRx or refRx; nil matches nothing)
+// matches one of forms.
+func (s *Screen) matchAny(re *patternSet, forms []string) bool {
+	if re == nil {
+		return false
+	}
+	if len(s.headerScratch) < re.words() {
+		s.headerScratch = make([]uint64, re.words())
+	}
+	scratch := s.headerScratch[:re.words()]
+	for i, v := range forms {
+		if i > 0 && v == forms[i-1] {
+			continue
+		}
+		if re.MatchString(v, scratch) {
+			return true
+		}
+	}
+	return false
+}
+
+// plainReferer is plainHeaderSlow for a Referer. Every paranoia-1 rule that
+// reads the Referer (TestRefererRulesModelled) is an @rx pattern, asked
+// here through refRx on each form a rule reads (as written, URL-decoded,
+// URL-decoded without whitespace), libinjection (942100), 944130's class
+// list (refWords, the Referer's only word list) or 920270's byte range
+// (refBytes holds no NUL). The literal gates plainHeaderForm asks of a
+// User-Agent only stand for patterns refRx asks anyway, and its ".."
+// stands for 930110, which reads every header but the Referer: asked of
+// Referers, they sent search-engine URLs ("oq=www.&gs_l=…0....0", "…9w",
+// "ijavascript.cn") to Coraza, which cleared them.
+//
+// A Referer whose escapes decode to bytes above 0x7f (UTF-8 names of
+// pages and searches) is asked refPatterns on its decoded forms instead:
+// refRx, cut to refBytes, answers for the form as written alone.
+func (s *Screen) plainReferer(h string) bool {
+	d, wide, ok := decodeReferer(h)
+	if !ok {
+		return false
+	}
+	var low [maxReferer]byte
+	for _, v := range [...]string{h, d} {
+		for i := 0; i < len(v); i++ {
+			ch := v[i]
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			low[i] = ch
+		}
+		if s.pre.refWords.ContainsBytes(low[:len(v)]) {
+			return false
+		}
+		if strings.IndexByte(v, '&') >= 0 && html.UnescapeString(v) != v {
+			return false // an entity t:htmlEntityDecode would decode
+		}
+	}
+	if wide {
+		if s.matchAny(s.pre.refRx, []string{h, withoutWhitespace(h)}) || s.pre.refFull.MatchString(d, removeWhitespace(d)) {
+			return false
+		}
+	} else if s.matchAny(s.pre.refRx, []string{h, d, withoutWhitespace(h), withoutWhitespace(d)}) {
+		return false
+	}
+	return !injection(h) && !injection(d)
+}
+
+// withoutWhitespace is t:removeWhitespace on a value of refBytes: its
+// spaces and tabs removed.
+func withoutWhitespace(v string) string {
+	if strings.IndexByte(v, '\t') < 0 {
+		return strings.ReplaceAll(v, " ", "")
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, v)
+}
+
+// plainHeaderForm checks one form of a User-Agent (as written or
+// URL-decoded) with the literal gates: bytes of headerBytes, no "..", no
+// "()", none of the words CRS's lists and the hand-listed regex literals
+// hold.
+func (s *Screen) plainHeaderForm(h string) bool {
 	f := s.pre
 	var low [maxPlain]byte
 	prev := byte(0)
@@ -723,11 +798,7 @@ func (s *Screen) plainHeaderForm(h string, referer bool) bool {
 		prev = ch
 	}
 	lh := low[:len(h)]
-	words := f.headerWords
-	if referer {
-		words = f.refWords
-	}
-	if words.ContainsBytes(lh) {
+	if f.headerWords.ContainsBytes(lh) {
 		return false
 	}
 	// 932340: a unix command word at the very end.

@@ -164,9 +164,9 @@ func TestAlphabets(t *testing.T) {
 			{"user agent", func() bool { return !c.MayMatch(web("GET", "/x", "Mozilla/5.0 ab"+ch+"cd", "")) },
 				[]*alphabet{headerAlphabet}},
 			{"referer", func() bool { return !c.MayMatch(web("GET", "/x", ua, "http://example.com/ab"+ch+"cd")) },
-				[]*alphabet{headerAlphabet}},
+				[]*alphabet{refAlphabet}},
 			{"referer query", func() bool { return !c.MayMatch(web("GET", "/x", ua, "http://example.com/?k=ab"+ch+"cd")) },
-				[]*alphabet{headerAlphabet}},
+				[]*alphabet{refAlphabet}},
 		}
 		for _, tc := range cases {
 			if !tc.plain() {
