@@ -305,8 +305,10 @@ func TestMayMatchConservative(t *testing.T) {
 	}
 }
 
-// Measured: 9,437 of 9,999 real requests never need Coraza.
-const minRealRejected = 9437
+// Measured: 9,903 of 9,999 real requests never need Coraza (9,437 before
+// the fourth session decided directory listings, paths with spaces,
+// 934100's literals, OPTIONS and Referers).
+const minRealRejected = 9903
 
 // TestMayMatchGenerated builds requests from the prefilter's own alphabet,
 // mixing real path segments, User-Agent tokens and the words CRS looks for, and
