@@ -55,9 +55,10 @@ func (c *Checker) NewScreen() *Screen {
 // at paranoia 1: a GET, HEAD, POST or OPTIONS (optionsAllowed) of a plain
 // path ([A-Za-z0-9/._-] and "%20" between words, no dot-files, no
 // restricted extension, none of the literals CRS looks for) and query
-// (plainQuery), with a User-Agent and Referer of the same kind. At paranoia 2 and above it
-// always says true: the higher levels have rules (e.g. 920273 on every
-// header byte outside a strict set) that no literal filter can rule out.
+// (plainQuery), with a User-Agent and Referer of the same kind. At
+// paranoia 2 and above it always says true: the higher levels have rules
+// (e.g. 920273 on every header byte outside a strict set) that no literal
+// filter can rule out.
 func (c *Checker) MayMatch(ev *event.Event) bool {
 	if c.paranoia > 1 {
 		return true
