@@ -509,6 +509,12 @@ func FuzzCheck(f *testing.F) {
 	f.Add("GET", "/?id=1' or '1'='1", "() { :; }; id", "http://x/")
 	f.Add("POST", "/\x00\xff%u0041", "\r\nX: y", "")
 	f.Add("GET", "/?a=dGhp+cy5jb25zdHJ1Y3Rvcg&utm_campaign=Feed%3A+x%2Fy+%28z%29", "Mozilla/5.0 (compatible; Ezooms/1.0; help@moz.com)", "http://x/a?b=c&d=%20e")
+	// The fourth session's decisions: directory-listing queries, paths with
+	// spaces, 934100's literals, OPTIONS, and Referers decided whole.
+	f.Add("OPTIONS", "/files/?C=D;O=A", "Mozilla/5.0", "-")
+	f.Add("GET", "/blog/tags/jquery%20mobile", "Mozilla/5.0", "http://www.google.com/url?sa=t&q=&url=http%3A%2F%2Fx%2F&usg=AF")
+	f.Add("HEAD", "/blog/vim-function-to-make-errors-readable.html", "Mozilla/5.0", "http://ijavascript.cn/jquery/list.html")
+	f.Add("GET", "/a/process.env", "Mozilla/5.0", "http://yandex.ru/search?text=%D0%BB%D0%B8%20%27x%27&p=9")
 	f.Fuzz(func(t *testing.T, method, url, ua, ref string) {
 		ev := &event.Event{Kind: event.KindWeb, Method: method, URL: url, UserAgent: ua, Referrer: ref}
 		v := c.Check(ev)
