@@ -515,6 +515,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add("GET", "/blog/tags/jquery%20mobile", "Mozilla/5.0", "http://www.google.com/url?sa=t&q=&url=http%3A%2F%2Fx%2F&usg=AF")
 	f.Add("HEAD", "/blog/vim-function-to-make-errors-readable.html", "Mozilla/5.0", "http://ijavascript.cn/jquery/list.html")
 	f.Add("GET", "/a/process.env", "Mozilla/5.0", "http://yandex.ru/search?text=%D0%BB%D0%B8%20%27x%27&p=9")
+	f.Add("GET", "/service?wsdl&id=2&ls", "Mozilla/5.0", "-")
 	f.Fuzz(func(t *testing.T, method, url, ua, ref string) {
 		ev := &event.Event{Kind: event.KindWeb, Method: method, URL: url, UserAgent: ua, Referrer: ref}
 		v := c.Check(ev)

@@ -255,8 +255,10 @@ func (s *Screen) plainQuery(q string) bool {
 	for i := 0; i <= len(q); i++ {
 		if i == len(q) || q[i] == '&' {
 			inValue = false
-			name, _, ok := strings.Cut(q[start:i], "=")
-			if !ok || name == "" || args == maxQueryArgs {
+			// A pair without '=' ("?wsdl", "?1391904000") is a name
+			// with an empty value to ARGS and ARGS_NAMES, and is judged so.
+			name, _, _ := strings.Cut(q[start:i], "=")
+			if name == "" || args == maxQueryArgs {
 				return false
 			}
 			for _, n := range names[:args] {
