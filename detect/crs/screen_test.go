@@ -708,28 +708,19 @@ func TestNodeWordsConfirmed(t *testing.T) {
 			t.Errorf("%s: reaches Coraza, though 934100's pattern cannot match it", u)
 		}
 	}
-	var ruledOut, flagged int
+	var d differential
 	for _, w := range nodeLiterals {
 		for _, v := range []string{w, strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w)} {
 			for _, u := range []string{"/" + v, "/a/" + v + "/b", "/x-" + v + "-y.html", "/a/" + v + "s", "/this." + v, "/new." + v, "/" + v + "env", "/" + v + "main", "/" + v + ".x"} {
 				ev := get(u)
-				ids, may := flags(ev), c.MayMatch(ev)
-				if len(ids) > 0 {
-					flagged++
-					if !may {
-						t.Errorf("%s: ruled out, but Coraza fires %v", u, ids)
-					}
-				}
-				if !may {
-					ruledOut++
-				}
+				d.check(t, ev, flags(ev), c.MayMatch(ev))
 			}
 		}
 	}
-	if ruledOut < len(nodeLiterals) || flagged < len(nodeLiterals) {
-		t.Errorf("%d paths ruled out, %d flagged: the test proves little", ruledOut, flagged)
+	if d.ruledOut < len(nodeLiterals) || d.flagged < len(nodeLiterals) {
+		t.Errorf("%d paths ruled out, %d flagged: the test proves little", d.ruledOut, d.flagged)
 	}
-	t.Logf("%d paths ruled out, %d flagged by Coraza", ruledOut, flagged)
+	t.Logf("%d paths ruled out, %d flagged by Coraza", d.ruledOut, d.flagged)
 }
 
 // TestOptionsLikeGet proves optionsAllowed's claim on the embedded CRS:
@@ -749,7 +740,7 @@ func TestOptionsLikeGet(t *testing.T) {
 		"/index.php?id=1%27%20or%201=1", "/?cmd=;cat+/etc/passwd", "/.git/config", "/backup.sql",
 		"/api/items?sort=price&order=asc", "/static/app.js", "/blog/vim-function-to-make-errors-readable.html",
 	}
-	var ruledOut, flagged int
+	var d differential
 	for _, u := range urls {
 		get := web("GET", u, benchUA, "-")
 		opt := *get
@@ -763,18 +754,10 @@ func TestOptionsLikeGet(t *testing.T) {
 		if mg != mo {
 			t.Errorf("%s: the prefilter says %v for GET but %v for OPTIONS", u, mg, mo)
 		}
-		if len(vo) > 0 {
-			flagged++
-			if !mo {
-				t.Errorf("OPTIONS %s: ruled out, but Coraza fires %v", u, vo)
-			}
-		}
-		if !mo {
-			ruledOut++
-		}
+		d.check(t, &opt, vo, mo)
 	}
-	if ruledOut < 8 || flagged < 5 {
-		t.Errorf("%d OPTIONS requests ruled out, %d flagged: the test proves little", ruledOut, flagged)
+	if d.ruledOut < 8 || d.flagged < 5 {
+		t.Errorf("%d OPTIONS requests ruled out, %d flagged: the test proves little", d.ruledOut, d.flagged)
 	}
 	for _, m := range []string{"PUT", "DELETE", "PROPFIND", "TRACE", "PATCH"} {
 		ev := web(m, "/projects/xdotool/", benchUA, "-")
@@ -823,21 +806,12 @@ func TestBareQueryTokens(t *testing.T) {
 	}
 	tokens = append(tokens, nodeLiterals...)
 	slices.Sort(tokens)
-	var ruledOut, flagged int
+	var d differential
 	for _, tok := range tokens {
 		for _, u := range []string{"/x/y.php?" + tok, "/x/?" + tok + "&a=1", "/x?a=1&" + tok, "/?" + strings.ToUpper(tok)} {
 			ev := web("GET", u, benchUA, "-")
 			r := requestOf(ev)
-			ids, may := ruleIDs(c.evaluate(&r)), c.MayMatch(ev)
-			if len(ids) > 0 {
-				flagged++
-				if !may {
-					t.Errorf("%s: ruled out, but Coraza fires %v", u, ids)
-				}
-			}
-			if !may {
-				ruledOut++
-			}
+			d.check(t, ev, ruleIDs(c.evaluate(&r)), c.MayMatch(ev))
 		}
 	}
 	for _, u := range []string{"/service?wsdl", "/static/app.js?1391904000", "/feed?rss", "/doc/index.html?print"} {
@@ -845,8 +819,28 @@ func TestBareQueryTokens(t *testing.T) {
 			t.Errorf("%s: reaches Coraza", u)
 		}
 	}
-	if ruledOut < len(tokens) || flagged < 10 {
-		t.Errorf("%d requests ruled out, %d flagged: the test proves little", ruledOut, flagged)
+	if d.ruledOut < len(tokens) || d.flagged < 10 {
+		t.Errorf("%d requests ruled out, %d flagged: the test proves little", d.ruledOut, d.flagged)
 	}
-	t.Logf("%d requests with bare tokens ruled out, %d flagged by Coraza", ruledOut, flagged)
+	t.Logf("%d requests with bare tokens ruled out, %d flagged by Coraza", d.ruledOut, d.flagged)
+}
+
+// differential counts the requests a test asks both the prefilter and
+// Coraza about, and fails the test on one the prefilter rules out that
+// Coraza flags.
+type differential struct{ ruledOut, flagged int }
+
+// check records ev's answers: ids, the rules Coraza fires; may, the
+// prefilter's.
+func (d *differential) check(t *testing.T, ev *event.Event, ids []int, may bool) {
+	t.Helper()
+	if len(ids) > 0 {
+		d.flagged++
+		if !may {
+			t.Errorf("%s %s: ruled out, but Coraza fires %v", ev.Method, ev.URL, ids)
+		}
+	}
+	if !may {
+		d.ruledOut++
+	}
 }
