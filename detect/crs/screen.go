@@ -744,27 +744,13 @@ func (s *Screen) plainReferer(h string) bool {
 		}
 	}
 	if wide {
-		if s.matchAny(s.pre.refRx, []string{h, withoutWhitespace(h)}) || s.pre.refFull.MatchString(d, removeWhitespace(d)) {
+		if s.matchAny(s.pre.refRx, []string{h, removeWhitespace(h)}) || s.pre.refFull.MatchString(d, removeWhitespace(d)) {
 			return false
 		}
-	} else if s.matchAny(s.pre.refRx, []string{h, d, withoutWhitespace(h), withoutWhitespace(d)}) {
+	} else if s.matchAny(s.pre.refRx, []string{h, d, removeWhitespace(h), removeWhitespace(d)}) {
 		return false
 	}
 	return !injection(h) && !injection(d)
-}
-
-// withoutWhitespace is t:removeWhitespace on a value of refBytes: its
-// spaces and tabs removed.
-func withoutWhitespace(v string) string {
-	if strings.IndexByte(v, '\t') < 0 {
-		return strings.ReplaceAll(v, " ", "")
-	}
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, v)
 }
 
 // plainHeaderForm checks one form of a User-Agent (as written or

@@ -844,3 +844,16 @@ func (d *differential) check(t *testing.T, ev *event.Event, ids []int, may bool)
 		d.ruledOut++
 	}
 }
+
+// TestLineMethods keeps widePath's request lines in step with MayMatch:
+// every method MayMatch can rule out a request of is one widePath builds
+// lines with, and the other way round.
+func TestLineMethods(t *testing.T) {
+	c := checker(t, 1)
+	for _, m := range []string{"GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT", "PROPFIND", "get"} {
+		screened := !c.MayMatch(web(m, "/index.html", benchUA, "-"))
+		if screened != slices.Contains(lineMethods, m) {
+			t.Errorf("%s: MayMatch rules it out: %v; widePath builds its lines: %v", m, screened, slices.Contains(lineMethods, m))
+		}
+	}
+}
